@@ -1,0 +1,126 @@
+/**
+ * Typed errors. Every error the SDK raises is a {@link RealtimeError} with a stable `code`, and
+ * carries what a user needs to fix the problem. No message ever contains the API key.
+ */
+import type { ErrorDetail } from './protocol/serverEvents.js';
+
+/** Base class of every error this SDK raises. */
+export class RealtimeError extends Error {
+  /** Stable machine-readable code. */
+  readonly code: string;
+  constructor(message: string, code: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+/** What the HTTP upgrade answered, when it failed. */
+export interface HandshakeResponse {
+  /** HTTP status, e.g. 401. */
+  status: number;
+  /** Response body (truncated to 4 KiB, key redacted). */
+  body: string;
+  /** `x-request-id`, `x-dashscope-request-id`, `eagleeye-traceid` and similar headers. */
+  requestIds: Record<string, string>;
+}
+
+/** The handshake answered 401 or 403: the key is missing, wrong, or for another region. */
+export class AuthenticationError extends RealtimeError {
+  /** The failed upgrade's response. */
+  readonly response: HandshakeResponse;
+  constructor(message: string, response: HandshakeResponse) {
+    super(message, 'authentication_failed');
+    this.response = response;
+  }
+  /** HTTP status (401 or 403). */
+  get status(): number {
+    return this.response.status;
+  }
+}
+
+/** The connection failed or closed unexpectedly. */
+export class ConnectionError extends RealtimeError {
+  /** WebSocket close code, when the socket closed. */
+  readonly closeCode: number | undefined;
+  /** WebSocket close reason, when the socket closed. */
+  readonly closeReason: string | undefined;
+  /** The failed upgrade's response, when the handshake was answered with an HTTP error. */
+  readonly response: HandshakeResponse | undefined;
+  constructor(
+    message: string,
+    code: 'connection_failed' | 'connection_closed' | 'handshake_failed' | 'not_connected',
+    details: { closeCode?: number; closeReason?: string; response?: HandshakeResponse; cause?: unknown } = {},
+  ) {
+    super(message, code, { cause: details.cause });
+    this.closeCode = details.closeCode;
+    this.closeReason = details.closeReason;
+    this.response = details.response;
+  }
+  /** HTTP status of a failed handshake. */
+  get status(): number | undefined {
+    return this.response?.status;
+  }
+}
+
+/** The server answered a request with an `error` event (protocol.md §4.1). */
+export class ServerError extends RealtimeError {
+  /** `invalid_request_error` or `server_error`. */
+  readonly type: string;
+  /** Offending parameter path, when given. */
+  readonly param: string | undefined;
+  /** The client `event_id` that caused the error, when given. */
+  readonly eventId: string | undefined;
+  /** The `event_id` of the server's `error` event. */
+  readonly serverEventId: string | undefined;
+  constructor(detail: ErrorDetail, serverEventId?: string) {
+    super(detail.message || `Server error${detail.code ? ` ${detail.code}` : ''}`, detail.code || detail.type || 'server_error');
+    this.type = detail.type;
+    this.param = detail.param || undefined;
+    this.eventId = detail.event_id || undefined;
+    this.serverEventId = serverEventId;
+  }
+}
+
+/** Bad input to the SDK; nothing was sent. */
+export class ValidationError extends RealtimeError {
+  /** The option or field that was wrong, e.g. `session.voice` or `appendAudio(data)`. */
+  readonly param: string;
+  /** What is accepted, where it is a list or a range. */
+  readonly allowed: readonly (string | number)[] | string | undefined;
+  constructor(message: string, param: string, allowed?: readonly (string | number)[] | string, code = 'invalid_input') {
+    super(message, code);
+    this.param = param;
+    this.allowed = allowed;
+  }
+}
+
+/** An operation did not complete in time. */
+export class TimeoutError extends RealtimeError {
+  /** What timed out, e.g. `connect` or `waitFor(response.done)`. */
+  readonly operation: string;
+  /** The limit that passed, in milliseconds. */
+  readonly timeoutMs: number;
+  constructor(operation: string, timeoutMs: number) {
+    super(`${operation} timed out after ${timeoutMs} ms`, 'timeout');
+    this.operation = operation;
+    this.timeoutMs = timeoutMs;
+  }
+}
+
+/** A frame from the server could not be understood (not JSON, binary, no `type`). */
+export class ProtocolError extends RealtimeError {
+  /** The first bytes of the frame, for debugging (at most 200 characters, base64 removed). */
+  readonly preview: string;
+  constructor(message: string, code: 'invalid_json' | 'binary_frame' | 'invalid_event' | 'queue_overflow', preview = '') {
+    super(message, code);
+    this.preview = preview;
+  }
+}
+
+/** The operation was aborted through an AbortSignal or by closing the client. */
+export class AbortError extends RealtimeError {
+  constructor(operation: string) {
+    super(`${operation} was aborted`, 'aborted');
+  }
+}

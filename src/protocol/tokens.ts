@@ -1,0 +1,40 @@
+/**
+ * Token accounting rules of protocol.md §2.6, shared by the audio kit's estimates and the
+ * simulator's `usage`.
+ */
+import type { TokenRules } from './models.js';
+
+/** Tokens for `seconds` of audio at `perSecond` (a duration under 1 s counts as 1 s; none is 0). */
+export function audioTokens(seconds: number, perSecond: number): number {
+  if (!(seconds > 0)) return 0;
+  return Math.ceil(Math.max(1, seconds) * perSecond);
+}
+
+/**
+ * Tokens for one image of `width` × `height` pixels: dimensions rounded to multiples of the
+ * block size, scaled down above the maximum and up below the minimum, one token per block.
+ */
+export function imageTokens(width: number, height: number, rules: Pick<TokenRules, 'imageBlockPixels' | 'imageMinTokens' | 'imageMaxTokens'>): number {
+  const f = rules.imageBlockPixels;
+  if (!(width > 0) || !(height > 0)) return rules.imageMinTokens;
+  let h = Math.max(f, Math.round(height / f) * f);
+  let w = Math.max(f, Math.round(width / f) * f);
+  const max = rules.imageMaxTokens * f * f;
+  const min = rules.imageMinTokens * f * f;
+  if (h * w > max) {
+    const beta = Math.sqrt((height * width) / max);
+    h = Math.max(f, Math.floor(height / beta / f) * f);
+    w = Math.max(f, Math.floor(width / beta / f) * f);
+  } else if (h * w < min) {
+    const beta = Math.sqrt(min / (height * width));
+    h = Math.ceil((height * beta) / f) * f;
+    w = Math.ceil((width * beta) / f) * f;
+  }
+  return Math.min(rules.imageMaxTokens, Math.max(rules.imageMinTokens, (h * w) / (f * f)));
+}
+
+/** Text tokens, estimated: about one per four bytes of UTF-8 (at least 1 for non-empty text). */
+export function textTokens(text: string): number {
+  if (text.length === 0) return 0;
+  return Math.max(1, Math.ceil(new TextEncoder().encode(text).length / 4));
+}
