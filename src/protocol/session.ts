@@ -117,7 +117,7 @@ export interface McpTool {
 }
 
 /** Any entry of `session.tools`. */
-export type Tool = FunctionTool | FlatFunctionTool | McpTool;
+export type ToolDeclaration = FunctionTool | FlatFunctionTool | McpTool;
 
 /** `session.input_audio_transcription`; the service picks the ASR model (§8.4). */
 export interface InputAudioTranscriptionConfig {
@@ -157,7 +157,7 @@ export interface SessionConfig {
   /** `{ enable_source }`: return a source list; only with `enable_search`. */
   search_options?: { enable_source?: boolean; [extra: string]: unknown };
   /** Function (and qwen3.8 MCP) tools; exclusive with `enable_search`. */
-  tools?: Tool[];
+  tools?: ToolDeclaration[];
   /** Echoed as `"auto"`; not a documented input. */
   tool_choice?: string;
   /** qwen3.8 only: `{ input: { representation_compact: "none" | "normal" } }`. */

@@ -4,7 +4,7 @@
  * answers it with a DashScope-shaped `error` event.
  */
 import type { ModelInfo } from './models.js';
-import type { SessionConfig, Tool } from './session.js';
+import type { SessionConfig, ToolDeclaration } from './session.js';
 
 /**
  * One problem in a session configuration.
@@ -166,7 +166,7 @@ function checkTurnDetection(list: IssueList, model: ModelInfo, td: unknown): voi
   }
 }
 
-function toolName(tool: Tool): unknown {
+function toolName(tool: ToolDeclaration): unknown {
   if (tool.type === 'mcp') return (tool as { server_label?: unknown }).server_label;
   return 'function' in tool && isObject(tool.function) ? tool.function.name : (tool as { name?: unknown }).name;
 }
@@ -179,7 +179,7 @@ function checkTools(list: IssueList, model: ModelInfo, session: SessionConfig): 
     } else if (tools.length > 0 && !model.tools) {
       list.unsupported('session.tools', `${model.id} does not support function calling; use qwen3.5-omni-plus-realtime, qwen3.5-omni-flash-realtime or qwen3.8-omni-flash-realtime.`);
     } else {
-      tools.forEach((tool: Tool, i) => {
+      tools.forEach((tool: ToolDeclaration, i) => {
         const param = `session.tools[${i}]`;
         if (!isObject(tool) || (tool.type !== 'function' && tool.type !== 'mcp')) {
           list.invalid(`${param}.type`, `Invalid ${param}.type: expected 'function'${model.mcpTools ? " or 'mcp'" : ''}.`, model.mcpTools ? ['function', 'mcp'] : ['function']);
