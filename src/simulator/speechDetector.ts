@@ -4,9 +4,11 @@
  * (protocol.md §4.4, §4.5) in VAD mode (§5.2), driven by `session.turn_detection` (§3.1.3).
  *
  * Design (energy VAD with an adaptive noise floor, all on 10 ms frames):
- * 1. A one-pole DC blocker (~60 Hz) removes offset and rumble, which carry energy but no speech.
- * 2. Each frame's energy in dBFS: 10·log10(mean square) of samples scaled to [-1, 1], so a
- *    full-scale square wave is 0 dBFS and a full-scale sine −3 dBFS.
+ * 1. Each frame's energy in dBFS: 10·log10 of the frame's variance (mean square after removing
+ *    the frame's mean, so a DC offset carries no energy) of samples scaled to [-1, 1]; a
+ *    full-scale square wave is 0 dBFS and a full-scale sine −3 dBFS. The mean is removed per frame
+ *    rather than with a high-pass filter because a filter's ringing would lengthen loud clicks.
+ * 2. Steady rumble and hum are left to the noise floor (3).
  * 3. A frame is *active* when its energy exceeds both the absolute threshold mapped from
  *    `threshold` (see {@link thresholdToDbfs}) and the noise floor + 10 dB. The noise floor is the
  *    minimum frame energy of the last 3 s (a sliding minimum), capped at −45 dBFS so that a long
@@ -47,11 +49,11 @@ const FRAME_MS = 10;
 const NOISE_WINDOW_MS = 3000;
 const NOISE_MARGIN_DB = 10;
 const NOISE_FLOOR_CAP_DB = -45;
+const HYSTERESIS_DB = 6;
 const MIN_SPEECH_MS = 80;
 const MAX_ONSET_GAP_MS = 30;
 const MIN_CONTINUATION_MS = 30;
 const SILENT_DB = -100;
-const DC_CUTOFF_HZ = 60;
 
 /**
  * Maps `turn_detection.threshold` ([-1, 1], lower = more sensitive, §3.1.3) to the absolute
@@ -85,9 +87,6 @@ export class SpeechDetector {
   private frameFill = 0;
   private frameIndex = 0; // complete frames processed so far
   private samples = 0; // samples pushed so far
-  private readonly dcCoeff: number;
-  private dcPrevIn = 0;
-  private dcPrevOut = 0;
   // Sliding minimum of frame energies (monotonic deque in a ring buffer).
   private readonly windowFrames: number;
   private readonly dqIndex: Float64Array;
@@ -118,7 +117,6 @@ export class SpeechDetector {
     this.silenceDurationMs = Math.max(0, options.silenceDurationMs ?? 800);
     this.frameSize = Math.max(1, Math.round((sampleRate * FRAME_MS) / 1000));
     this.frame = new Float64Array(this.frameSize);
-    this.dcCoeff = Math.exp((-2 * Math.PI * DC_CUTOFF_HZ) / sampleRate);
     const frameMs = (this.frameSize * 1000) / sampleRate;
     const frames = (ms: number): number => Math.max(1, Math.ceil(ms / frameMs - 1e-9));
     this.windowFrames = frames(NOISE_WINDOW_MS);
@@ -158,31 +156,25 @@ export class SpeechDetector {
   push(pcm: Int16Array): SpeechBoundary[] {
     const out: SpeechBoundary[] = [];
     const frame = this.frame;
-    const a = this.dcCoeff;
+    const size = this.frameSize;
     let fill = this.frameFill;
-    let prevIn = this.dcPrevIn;
-    let prevOut = this.dcPrevOut;
     for (let i = 0; i < pcm.length; i++) {
-      const x = (pcm[i] ?? 0) / 32768;
-      const y = x - prevIn + a * prevOut;
-      prevIn = x;
-      prevOut = y;
-      frame[fill++] = y;
-      if (fill === this.frameSize) {
+      frame[fill++] = (pcm[i] ?? 0) / 32768;
+      if (fill === size) {
         fill = 0;
         let sum = 0;
-        for (let k = 0; k < this.frameSize; k++) {
+        let sq = 0;
+        for (let k = 0; k < size; k++) {
           const v = frame[k] ?? 0;
-          sum += v * v;
+          sum += v;
+          sq += v * v;
         }
-        const ms = sum / this.frameSize;
-        const db = ms > 1e-10 ? 10 * Math.log10(ms) : SILENT_DB;
-        this.onFrame(db, out);
+        const mean = sum / size;
+        const variance = sq / size - mean * mean;
+        this.onFrame(variance > 1e-10 ? 10 * Math.log10(variance) : SILENT_DB, out);
       }
     }
     this.frameFill = fill;
-    this.dcPrevIn = prevIn;
-    this.dcPrevOut = prevOut;
     this.samples += pcm.length;
     return out;
   }
@@ -215,7 +207,11 @@ export class SpeechDetector {
   private onFrame(db: number, out: SpeechBoundary[]): void {
     const i = this.frameIndex++;
     const floor = Math.min(this.noiseFloor(db), NOISE_FLOOR_CAP_DB);
-    const active = db > this.thresholdDbfs && db > floor + NOISE_MARGIN_DB;
+    // Hysteresis: once speaking, the absolute threshold drops by HYSTERESIS_DB so decaying word
+    // endings still count as voiced (a truer §4.5 audio_end_ms); the noise margin stays, so
+    // background noise can never hold a turn open.
+    const absolute = this.isSpeaking ? this.thresholdDbfs - HYSTERESIS_DB : this.thresholdDbfs;
+    const active = db > absolute && db > floor + NOISE_MARGIN_DB;
     if (!this.isSpeaking) {
       if (active) {
         if (this.candStart < 0) {
