@@ -1,0 +1,103 @@
+/**
+ * Audio and image inputs of the senders → the base64 the wire carries (protocol.md §3.2, §3.5),
+ * checked first: nothing invalid is sent, and every error says what to fix.
+ */
+import { decodeBase64, encodeBase64 } from '../audio/base64.js';
+import { toPcm16Mono } from '../audio/convert.js';
+import { checkImage } from '../audio/image.js';
+import { ValidationError } from '../errors.js';
+
+/** Audio accepted by `appendAudio`: PCM16 bytes or samples, or base64 of PCM16 bytes. */
+export type AudioInput = Int16Array | Float32Array | Uint8Array | ArrayBuffer | string;
+
+/** Describes audio that is not yet in the session's input format. */
+export interface AudioInputFormat {
+  /** Sample rate of `data` in Hz. */
+  sampleRate: number;
+  /** Interleaved channels in `data`. Default 1. */
+  channels?: number;
+}
+
+/** Image accepted by `appendImage`: JPEG bytes or their base64. */
+export type ImageInput = Uint8Array | ArrayBuffer | string;
+
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+function bytesOf(data: Uint8Array | ArrayBuffer | Int16Array): Uint8Array {
+  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+}
+
+/**
+ * Base64 of PCM16 mono at `targetRate` for `data`. With `format`, samples (Int16Array or
+ * Float32Array) at any rate and channel count are converted; without it, `data` must already be
+ * PCM16 in the session's input format.
+ */
+export function encodeAudio(data: AudioInput, targetRate: number, format?: AudioInputFormat): string {
+  if (format !== undefined) {
+    const { sampleRate, channels = 1 } = format;
+    if (!Number.isFinite(sampleRate) || sampleRate < 1000 || sampleRate > 384_000) {
+      throw new ValidationError(`appendAudio: sampleRate must be a rate in Hz between 1000 and 384000, got ${String(sampleRate)}.`, 'appendAudio(format.sampleRate)');
+    }
+    if (!Number.isInteger(channels) || channels < 1 || channels > 32) {
+      throw new ValidationError(`appendAudio: channels must be an integer from 1 to 32, got ${String(channels)}.`, 'appendAudio(format.channels)');
+    }
+    if (!(data instanceof Int16Array) && !(data instanceof Float32Array)) {
+      throw new ValidationError('appendAudio: with { sampleRate, channels } pass samples as an Int16Array or a Float32Array.', 'appendAudio(data)');
+    }
+    if (data.length === 0) throw new ValidationError('appendAudio: the audio is empty; pass at least one sample.', 'appendAudio(data)');
+    if (data.length % channels !== 0) {
+      throw new ValidationError(`appendAudio: ${data.length} samples do not divide into ${channels} interleaved channels.`, 'appendAudio(data)');
+    }
+    if (data instanceof Float32Array && data.some((v) => Number.isNaN(v))) {
+      throw new ValidationError('appendAudio: the samples contain NaN.', 'appendAudio(data)');
+    }
+    const pcm = toPcm16Mono(data, { sampleRate, channels }, targetRate);
+    if (pcm.length === 0) throw new ValidationError('appendAudio: the audio is shorter than one sample at the session rate.', 'appendAudio(data)');
+    return encodeBase64(bytesOf(pcm));
+  }
+  if (typeof data === 'string') {
+    if (data.length === 0) throw new ValidationError('appendAudio: the audio is empty; pass base64 of PCM16 bytes.', 'appendAudio(data)');
+    if (data.length % 4 !== 0 || !BASE64.test(data)) {
+      throw new ValidationError('appendAudio: the string is not valid base64 (pass raw base64 of PCM16 little-endian bytes, no data: prefix).', 'appendAudio(data)');
+    }
+    const padding = data.endsWith('==') ? 2 : data.endsWith('=') ? 1 : 0;
+    if (((data.length / 4) * 3 - padding) % 2 !== 0) {
+      throw new ValidationError('appendAudio: the base64 decodes to an odd number of bytes; PCM16 needs 2 bytes per sample.', 'appendAudio(data)');
+    }
+    return data;
+  }
+  if (data instanceof Float32Array) {
+    throw new ValidationError(`appendAudio: Float32Array samples need their format: appendAudio(samples, { sampleRate, channels }).`, 'appendAudio(data)');
+  }
+  if (!(data instanceof Int16Array) && !(data instanceof Uint8Array) && !(data instanceof ArrayBuffer)) {
+    throw new ValidationError('appendAudio: pass an Int16Array, a Uint8Array/Buffer or ArrayBuffer of PCM16 bytes, or a base64 string.', 'appendAudio(data)');
+  }
+  const bytes = bytesOf(data);
+  if (bytes.length === 0) throw new ValidationError('appendAudio: the audio is empty; pass at least one sample.', 'appendAudio(data)');
+  if (bytes.length % 2 !== 0) {
+    throw new ValidationError(`appendAudio: ${bytes.length} bytes is an odd count; PCM16 needs 2 bytes per sample.`, 'appendAudio(data)');
+  }
+  return encodeBase64(bytes);
+}
+
+/** Base64 of a JPEG frame, checked by its bytes and against the size limit (§3.5). */
+export function encodeImage(data: ImageInput, options: { mimeType?: string; maxBase64Bytes?: number } = {}): string {
+  let bytes: Uint8Array;
+  if (typeof data === 'string') {
+    if (data.startsWith('data:')) {
+      throw new ValidationError('appendImage: pass raw base64 or bytes, not a data: URI.', 'appendImage(data)');
+    }
+    bytes = decodeBase64(data);
+  } else if (data instanceof Uint8Array || data instanceof ArrayBuffer) {
+    bytes = bytesOf(data);
+  } else {
+    throw new ValidationError('appendImage: pass JPEG bytes (Uint8Array, Buffer, ArrayBuffer) or their base64.', 'appendImage(data)');
+  }
+  const mime = options.mimeType?.toLowerCase();
+  if (mime !== undefined && mime !== 'image/jpeg' && mime !== 'image/jpg') {
+    throw new ValidationError(`appendImage: mimeType '${options.mimeType}' is not accepted; the service takes JPEG (image/jpeg) frames only.`, 'appendImage(mimeType)', ['image/jpeg']);
+  }
+  checkImage(bytes, options.maxBase64Bytes === undefined ? {} : { maxBase64Bytes: options.maxBase64Bytes });
+  return typeof data === 'string' ? data : encodeBase64(bytes);
+}

@@ -1,0 +1,200 @@
+/**
+ * Client options and how they resolve: explicit options first, then the environment
+ * (`DASHSCOPE_API_KEY`, `DASHSCOPE_REGION`, `DASHSCOPE_WORKSPACE_ID`, `DASHSCOPE_REALTIME_URL`),
+ * then defaults. Everything is checked here, before any socket opens.
+ */
+import { ValidationError } from '../errors.js';
+import { DEFAULT_MODEL, getModelInfo, listModels, type ModelInfo } from '../protocol/models.js';
+import { REGIONS, isValidWorkspaceId, realtimeBaseUrl, withModel, type Region } from '../protocol/endpoints.js';
+import type { SocketFactory } from '../transport/socket.js';
+import { detectRuntime } from '../transport/runtime.js';
+import { VERSION } from '../version.js';
+
+/** A logger for warnings and (with `debug`) every frame, base64 shortened and the key removed. */
+export interface Logger {
+  warn(message: string): void;
+  debug?(message: string): void;
+}
+
+/** Timeouts in milliseconds. */
+export interface ClientTimeouts {
+  /** Handshake plus the wait for `session.created`. Default 15000. */
+  connectMs?: number;
+  /** Wait for `session.updated` after `updateSession`. Default 15000. */
+  requestMs?: number;
+  /** Wait for `session.finished` after `finish()` (the official SDKs wait 20 s). Default 20000. */
+  finishMs?: number;
+  /** Wait for the close handshake before dropping the socket. Default 5000. */
+  closeMs?: number;
+}
+
+/** Options of {@link RealtimeClient}. */
+export interface RealtimeClientOptions {
+  /** API key, or a function that returns one (called at each connect). Default `DASHSCOPE_API_KEY`. */
+  apiKey?: string | (() => string | Promise<string>);
+  /** Model id (protocol.md §2.1). Default `qwen3.5-omni-plus-realtime`. */
+  model?: string;
+  /** `beijing` or `singapore`; keys are per region. Default `DASHSCOPE_REGION`, else `beijing`. */
+  region?: Region;
+  /** Workspace id: selects the workspace host (§1.2) and sends `X-DashScope-WorkSpace`. Default `DASHSCOPE_WORKSPACE_ID`. */
+  workspaceId?: string;
+  /** Explicit endpoint (a relay, the simulator); `?model=` is added. Default `DASHSCOPE_REALTIME_URL`. */
+  url?: string;
+  /** Extra handshake headers; they cannot replace `Authorization`. */
+  headers?: Record<string, string>;
+  /** Timeouts. */
+  timeouts?: ClientTimeouts;
+  /** Check configuration against the model catalog before sending. Default true. */
+  validate?: boolean;
+  /** Capabilities of a model the catalog does not know (used for validation). */
+  modelInfo?: ModelInfo;
+  /** Allow `ws://` to a host other than loopback. Default false. */
+  allowInsecure?: boolean;
+  /** Allow a long-lived `sk-` key in a browser. Default false: use a relay instead. */
+  dangerouslyAllowBrowser?: boolean;
+  /** Events buffered per async iterator before reading from the socket pauses. Default 1024. */
+  maxQueuedEvents?: number;
+  /** Largest frame accepted from the server, in bytes. Default 32 MiB. */
+  maxPayloadBytes?: number;
+  /** Outbound bytes above which `appendAudio` waits before resolving. Default 1 MiB. */
+  sendHighWaterMark?: number;
+  /** Where warnings (and debug lines) go. Default: warnings to `console.warn`. */
+  logger?: Logger;
+  /** Log every frame at debug level (payloads shortened, key removed). Default false. */
+  debug?: boolean;
+  /** Replace the transport (tests, custom runtimes). */
+  socketFactory?: SocketFactory;
+  /** Environment to read fallbacks from. Default `process.env` where it exists. */
+  env?: Record<string, string | undefined>;
+}
+
+/** Options after resolution. */
+export interface ResolvedOptions {
+  url: string;
+  model: string;
+  modelInfo: ModelInfo | undefined;
+  workspaceId: string | undefined;
+  validate: boolean;
+  getApiKey: (() => Promise<string | undefined>) | undefined;
+  extraHeaders: Record<string, string>;
+  timeouts: Required<ClientTimeouts>;
+  maxQueuedEvents: number;
+  maxPayloadBytes: number;
+  sendHighWaterMark: number;
+  logger: Logger;
+  debug: boolean;
+  dangerouslyAllowBrowser: boolean;
+  socketFactory: SocketFactory | undefined;
+}
+
+const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\]|::1)$/i;
+
+function defaultEnv(): Record<string, string | undefined> {
+  const proc = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process;
+  return proc?.env ?? {};
+}
+
+function positive(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    throw new ValidationError(`${name} must be a positive number of milliseconds or bytes, got ${String(value)}.`, name);
+  }
+  return value;
+}
+
+/** The user-agent: this SDK, its version, the runtime, the platform and the processor (§1.3). */
+export function userAgent(): string {
+  const rt = detectRuntime();
+  return `dashscope-realtime/${VERSION}; ${rt.name}/${rt.version || 'unknown'}; platform/${rt.platform}; processor/${rt.arch}`;
+}
+
+function resolveUrl(options: RealtimeClientOptions, env: Record<string, string | undefined>, model: string, info: ModelInfo | undefined) {
+  const regionRaw = options.region ?? env.DASHSCOPE_REGION ?? 'beijing';
+  const region = regionRaw.toLowerCase() as Region;
+  if (!REGIONS.includes(region)) {
+    throw new ValidationError(`Unknown region '${regionRaw}'. Use one of: ${REGIONS.join(', ')}.`, 'region', REGIONS);
+  }
+  const workspaceId = options.workspaceId ?? (env.DASHSCOPE_WORKSPACE_ID || undefined);
+  if (workspaceId !== undefined && !isValidWorkspaceId(workspaceId)) {
+    throw new ValidationError(`Invalid workspaceId '${workspaceId}': use the id from the Model Studio console (letters, digits and '-').`, 'workspaceId');
+  }
+  const explicit = options.url ?? (env.DASHSCOPE_REALTIME_URL || undefined);
+  if (explicit === undefined && info?.requiresWorkspace && workspaceId === undefined) {
+    throw new ValidationError(`${model} is served only on workspace hosts: pass workspaceId (or set DASHSCOPE_WORKSPACE_ID) from the Model Studio console.`, 'workspaceId');
+  }
+  const base = explicit ?? realtimeBaseUrl(region, workspaceId);
+  let parsed: URL;
+  try {
+    parsed = new URL(base);
+  } catch {
+    throw new ValidationError(`Invalid url '${base}': expected wss://host/api-ws/v1/realtime.`, 'url');
+  }
+  return { base: parsed, workspaceId, explicit: explicit !== undefined };
+}
+
+/** Resolves and checks options; throws {@link ValidationError} naming the bad option. */
+export function resolveOptions(options: RealtimeClientOptions): ResolvedOptions {
+  const env = options.env ?? defaultEnv();
+  const model = options.model ?? DEFAULT_MODEL;
+  if (typeof model !== 'string' || model.trim() === '') {
+    throw new ValidationError('model must be a non-empty model id, e.g. qwen3.5-omni-plus-realtime.', 'model', listModels());
+  }
+  const validate = options.validate ?? true;
+  const modelInfo = options.modelInfo ?? getModelInfo(model);
+  if (validate && modelInfo === undefined) {
+    throw new ValidationError(`Unknown model '${model}'. Known models: ${listModels().join(', ')}. Pass validate: false (or modelInfo) to use a model the catalog does not know yet.`, 'model', listModels());
+  }
+  const { base, workspaceId, explicit } = resolveUrl(options, env, model, modelInfo);
+  if (base.protocol === 'ws:' && !LOOPBACK.test(base.hostname) && !options.allowInsecure) {
+    throw new ValidationError(`Refusing unencrypted ws:// to ${base.hostname}: the API key would travel in clear text. Use wss://, or pass allowInsecure: true for a trusted network.`, 'url');
+  }
+  if (base.protocol !== 'ws:' && base.protocol !== 'wss:') {
+    throw new ValidationError(`Invalid url protocol '${base.protocol}': use wss:// (or ws:// to a loopback host).`, 'url');
+  }
+  const rawKey = options.apiKey ?? (env.DASHSCOPE_API_KEY || undefined);
+  if (rawKey === undefined && !explicit) {
+    throw new ValidationError('No API key: set DASHSCOPE_API_KEY or pass apiKey. Keys come from the Model Studio console of your region.', 'apiKey');
+  }
+  if (typeof rawKey === 'string' && rawKey.trim() === '') {
+    throw new ValidationError('apiKey is empty: set DASHSCOPE_API_KEY or pass a non-empty apiKey.', 'apiKey');
+  }
+  if (rawKey !== undefined && typeof rawKey !== 'string' && typeof rawKey !== 'function') {
+    throw new ValidationError('apiKey must be a string or a function returning one.', 'apiKey');
+  }
+  const getApiKey = rawKey === undefined ? undefined : typeof rawKey === 'string' ? async () => rawKey : async () => rawKey();
+  const t = options.timeouts ?? {};
+  return {
+    url: withModel(base.toString(), model),
+    model,
+    modelInfo,
+    workspaceId,
+    validate,
+    getApiKey,
+    extraHeaders: { ...(options.headers ?? {}) },
+    timeouts: {
+      connectMs: positive('timeouts.connectMs', t.connectMs, 15_000),
+      requestMs: positive('timeouts.requestMs', t.requestMs, 15_000),
+      finishMs: positive('timeouts.finishMs', t.finishMs, 20_000),
+      closeMs: positive('timeouts.closeMs', t.closeMs, 5_000),
+    },
+    maxQueuedEvents: positive('maxQueuedEvents', options.maxQueuedEvents, 1024),
+    maxPayloadBytes: positive('maxPayloadBytes', options.maxPayloadBytes, 32 * 1024 * 1024),
+    sendHighWaterMark: positive('sendHighWaterMark', options.sendHighWaterMark, 1024 * 1024),
+    logger: options.logger ?? { warn: (m) => console.warn(m) },
+    debug: options.debug ?? false,
+    dangerouslyAllowBrowser: options.dangerouslyAllowBrowser ?? false,
+    socketFactory: options.socketFactory,
+  };
+}
+
+/** The handshake headers for `apiKey` (§1.3); user headers cannot replace the SDK's own. */
+export function handshakeHeaders(resolved: ResolvedOptions, apiKey: string | undefined): Record<string, string> {
+  const headers: Record<string, string> = { ...resolved.extraHeaders };
+  for (const name of Object.keys(headers)) {
+    if (/^(authorization|x-dashscope-workspace)$/i.test(name)) delete headers[name];
+  }
+  headers['user-agent'] = userAgent();
+  if (apiKey !== undefined) headers.Authorization = `Bearer ${apiKey}`;
+  if (resolved.workspaceId !== undefined) headers['X-DashScope-WorkSpace'] = resolved.workspaceId;
+  return headers;
+}

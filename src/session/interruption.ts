@@ -1,0 +1,43 @@
+/**
+ * Barge-in: the only signal is `input_audio_buffer.speech_started`, and the client must stop
+ * its own playback (protocol.md §5.3). A playback adapter reports how many samples were actually
+ * played, so the session can mark what the user heard.
+ */
+
+/** Where reply audio is played. */
+export interface PlaybackAdapter {
+  /** Queue PCM16 mono samples at `sampleRate` for playback. */
+  write(pcm: Int16Array, sampleRate: number): void;
+  /** Stop at once, drop what is queued, and return how many samples were actually played since the last stop. */
+  stop(): number;
+}
+
+/** Tracks the item being played and what a stop means for it. */
+export class PlaybackGate {
+  #itemId: string | undefined;
+  #written = 0;
+
+  constructor(private readonly adapter: PlaybackAdapter | undefined) {}
+
+  /** Plays `pcm` of assistant item `itemId`. */
+  write(pcm: Int16Array, sampleRate: number, itemId: string): void {
+    if (itemId !== this.#itemId) {
+      this.#itemId = itemId;
+      this.#written = 0;
+    }
+    this.#written += pcm.length;
+    this.adapter?.write(pcm, sampleRate);
+  }
+
+  /**
+   * Stops playback. Returns the item that was playing and how much of it was heard: the
+   * adapter's count, or without an adapter everything received (nothing can be known).
+   */
+  stop(sampleRate: number): { itemId: string | undefined; heardMs: number } {
+    const itemId = this.#itemId;
+    const played = this.adapter ? Math.min(this.adapter.stop(), this.#written) : this.#written;
+    this.#itemId = undefined;
+    this.#written = 0;
+    return { itemId, heardMs: (played / sampleRate) * 1000 };
+  }
+}

@@ -1,0 +1,5 @@
+/**
+ * `dashscope-realtime/testing`: test an application's realtime code without a socket.
+ */
+export { scriptedTransport, sessionCreated } from './scriptedTransport.js';
+export type { ScriptStep, ScriptedServerEvent, ScriptedTransport } from './scriptedTransport.js';
