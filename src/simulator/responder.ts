@@ -130,10 +130,16 @@ function clip(s: string): string {
   return flat.length > OUTPUT_LIMIT ? `${flat.slice(0, OUTPUT_LIMIT)}…` : flat;
 }
 
+/** Whether `said` contains the tool name (or the name with `_` as spaces) as whole words, any case. */
 function namesTool(said: string, name: string): boolean {
   const hay = said.toLowerCase().replace(/\s+/gu, ' ');
+  const word = (needle: string): boolean => {
+    if (needle === '') return false;
+    const escaped = needle.replace(/[.*+?^${}()|[\]\\]/gu, '\\$&');
+    return new RegExp(`(?<![\\p{L}\\p{N}_])${escaped}(?![\\p{L}\\p{N}_])`, 'u').test(hay);
+  };
   const exact = name.toLowerCase();
-  return hay.includes(exact) || hay.includes(exact.replace(/_+/gu, ' ').trim());
+  return word(exact) || word(exact.replace(/_+/gu, ' ').trim());
 }
 
 const SAMPLES: Array<[RegExp, string]> = [
@@ -197,7 +203,7 @@ export const defaultResponder: Responder = (turn) => {
     .filter((s): s is string => s !== null && s.trim() !== '')
     .join(' ');
   if (turn.toolOutputs.length > 0) {
-    const parts = turn.toolOutputs.map((o) => `The ${o.name ?? 'tool'} tool says: ${clip(o.output)}`);
+    const parts = turn.toolOutputs.map((o) => `${o.name ? `The ${o.name} tool` : `Tool call ${o.callId}`} says: ${clip(o.output)}`);
     return { text: parts.join(' ') };
   }
   if (turn.model.tools && said !== '') {
@@ -212,10 +218,10 @@ export const defaultResponder: Responder = (turn) => {
   }
   const sentences: string[] = [];
   if (received.length > 0) sentences.push(`I ${received.join(' and ')}.`);
-  if (turn.text !== null && turn.text.trim() !== '') sentences.push(`You wrote: ${clip(turn.text)}`);
-  if (turn.transcript !== null && turn.transcript.trim() !== '' && !isPlaceholder(turn.transcript)) {
-    sentences.push(`You said: ${clip(turn.transcript)}`);
-  }
+  const spoken = turn.transcript !== null && turn.transcript.trim() !== '' && !isPlaceholder(turn.transcript) ? turn.transcript : null;
+  const written = turn.text !== null && turn.text.trim() !== '' ? turn.text : null;
+  if (spoken !== null) sentences.push(`You said: ${clip(spoken)}`);
+  if (written !== null) sentences.push(`${spoken === null ? 'You said' : 'You wrote'}: ${clip(written)}`);
   if (sentences.length === 0) sentences.push(turn.responseIndex === 0 ? 'Hello! How can I help you?' : 'I am still here. How can I help?');
   return { text: sentences.join(' ') };
 };

@@ -16,6 +16,9 @@
  * 4. Speech starts once 80 ms of active frames accumulate with gaps of at most 30 ms, so clicks
  *    shorter than ~60 ms are never speech. The onset is back-dated to the first active frame:
  *    §4.4 defines `audio_start_ms` as the time of the first detected speech, not the detection time.
+ *    The `start` boundary is therefore returned 80 ms after that onset, at most 290 ms (8 active
+ *    frames separated by gaps of up to 3 frames): callers keeping audio for prefix padding should
+ *    keep `prefixPaddingMs` + 290 ms.
  * 5. While speaking, runs of ≥ 30 ms of active frames extend the voiced region; shorter blips do
  *    not. Speech stops once `silenceDurationMs` has passed since the end of the last voiced frame
  *    (§3.1.3 `silence_duration_ms`); `audio_end_ms` (§4.5) is that end.

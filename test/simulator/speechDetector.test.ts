@@ -116,7 +116,11 @@ test('stop is returned by the push that completes silenceDurationMs of silence, 
     let started = false;
     for (let i = 0; i < pcm.length && stopAt < 0; i += 160) {
       for (const b of d.push(pcm.subarray(i, i + 160))) {
-        if (b.type === 'start') started = true;
+        if (b.type === 'start') {
+          started = true;
+          // Detection latency: 80 ms of active frames, never more than the documented 290 ms.
+          assert.ok(d.positionMs - b.audioStartMs >= 80 && d.positionMs - b.audioStartMs <= 290, `latency ${d.positionMs - b.audioStartMs}`);
+        }
         if (b.type === 'stop') { stopAt = d.positionMs; end = b.audioEndMs; }
       }
       if (stopAt < 0) assert.equal(d.speaking, started);
