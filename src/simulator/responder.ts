@@ -9,6 +9,7 @@
  * script; users may pass any function of their own.
  */
 import type { ModelInfo } from '../protocol/index.js';
+import { RealtimeError } from '../errors.js';
 import { SpeechDetector } from './speechDetector.js';
 
 /** An image committed with the turn (`input_image_buffer.append`, §3.5, §5.5). */
@@ -101,12 +102,12 @@ export interface ResponderReply {
 export type Responder = (turn: ResponderTurn) => ResponderReply | Promise<ResponderReply>;
 
 /** Thrown by a {@link scriptedResponder} with `whenExhausted: 'error'` once its script is used up. */
-export class ScriptExhaustedError extends Error {
-  /** Stable machine-readable code. */
-  readonly code = 'script_exhausted';
-  constructor(readonly turns: number) {
-    super(`scriptedResponder: the script has ${turns} turn(s) and all were used`);
-    this.name = 'ScriptExhaustedError';
+export class ScriptExhaustedError extends RealtimeError {
+  /** How many entries the script had. */
+  readonly turns: number;
+  constructor(turns: number) {
+    super(`scriptedResponder: the script has ${turns} turn(s) and all were used`, 'script_exhausted');
+    this.turns = turns;
   }
 }
 

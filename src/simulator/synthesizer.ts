@@ -177,9 +177,7 @@ export function synthesizeSpeech(text: string, sampleRate: number, options: Synt
   let prevFlow = 0;
   let prevNoise = 0;
   let cumMs = 0;
-  for (let si = 0; si < segs.length; si++) {
-    const seg = segs[si];
-    if (seg === undefined) continue;
+  for (const seg of segs) {
     const start = Math.round((cumMs * sampleRate) / 1000);
     cumMs += seg.ms;
     const end = Math.round((cumMs * sampleRate) / 1000);

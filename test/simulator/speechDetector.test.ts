@@ -173,6 +173,13 @@ test('silence and steady noise never trigger, at any threshold the noise floor c
   assert.ok(thresholdToDbfs(-0.5) < -50);
 });
 
+test('a DC offset carries no energy: same boundaries, no false start', () => {
+  const { pcm, sampleRate } = fixture('weather.wav');
+  const shifted = Int16Array.from(pcm, (v) => Math.max(-32768, Math.min(32767, v + 4000)));
+  assert.deepEqual(detect(shifted, { sampleRate, threshold: -0.5 }), detect(pcm, { sampleRate, threshold: -0.5 }));
+  assert.deepEqual(detect(new Int16Array(sampleRate * 3).fill(-8000), { sampleRate, threshold: -1 }), []);
+});
+
 test('speech over steady noise is found with a sensitive threshold too', () => {
   const { pcm, sampleRate, truth } = fixture('noisy.wav');
   for (const threshold of [-0.5, 0.2, 0.5]) {
