@@ -56,18 +56,21 @@ export class PcmRechunker {
   }
 
   /**
-   * The shorter last chunk (whole frames), or null when nothing is left. Throws a
-   * ValidationError if the stream ended inside a frame: those bytes are not audio that can be
-   * sent, and silently dropping them would hide a format mismatch.
+   * Bytes of a partial frame that the last end() could not return (0 normally). Non-zero means
+   * the stream was not PCM16 with this channel count, or was cut mid-sample.
+   */
+  strayBytes = 0;
+
+  /**
+   * The shorter last chunk (whole frames), or null when nothing is left; then starts over. Bytes
+   * of an incomplete last frame are not audio that can be sent: they are counted in
+   * {@link strayBytes} for the caller to report, never silently ignored by the adapters below.
    */
   end(): Uint8Array | null {
     const whole = this.filled - (this.filled % this.frameBytes);
-    const stray = this.filled - whole;
+    this.strayBytes = this.filled - whole;
     const last = whole > 0 ? this.pending.slice(0, whole) : null;
     this.filled = 0;
-    if (stray > 0) {
-      throw new ValidationError(`PCM stream ended inside a frame: ${stray} byte(s) left over (${this.frameBytes}-byte frames); is the stream really 16-bit PCM with this channel count?`, 'stream');
-    }
     return last;
   }
 }
@@ -84,6 +87,9 @@ async function* rechunk(source: AsyncIterable<unknown>, options: StreamChunkOpti
   for await (const chunk of source) yield* chunker.push(asBytes(chunk));
   const last = chunker.end();
   if (last !== null) yield last;
+  if (chunker.strayBytes > 0) {
+    throw new ValidationError(`PCM stream ended inside a frame: ${chunker.strayBytes} byte(s) left over (${2 * (options.channels ?? 1)}-byte frames); is it really 16-bit PCM with this channel count?`, 'stream');
+  }
 }
 
 /**

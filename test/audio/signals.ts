@@ -1,0 +1,61 @@
+/**
+ * Known test signals and measurements shared by the audio tests (not a test file itself).
+ */
+
+/** `amplitude · sin(2π f t + phase)` sampled at `rate` for `n` samples. */
+export function sine(n: number, rate: number, frequency: number, amplitude = 0.5, phase = 0): Float32Array {
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) out[i] = amplitude * Math.sin((2 * Math.PI * frequency * i) / rate + phase);
+  return out;
+}
+
+/** The middle half of an array's index range: away from start-up and flush transients. */
+export function middle(length: number): [number, number] {
+  return [Math.floor(length * 0.25), Math.floor(length * 0.75)];
+}
+
+/**
+ * Signal-to-noise ratio in dB of `actual` against an ideal sine at `rate` over [from, to): the
+ * "noise" is every difference (aliasing, imaging, ripple, wrong frequency, wrong amplitude).
+ */
+export function snrAgainstSine(actual: Float32Array, rate: number, frequency: number, amplitude: number, from: number, to: number): number {
+  let signal = 0;
+  let noise = 0;
+  for (let k = from; k < to; k++) {
+    const ideal = amplitude * Math.sin((2 * Math.PI * frequency * k) / rate);
+    signal += ideal * ideal;
+    noise += (actual[k]! - ideal) ** 2;
+  }
+  return 10 * Math.log10(signal / noise);
+}
+
+/** Root mean square over [from, to). */
+export function rms(x: ArrayLike<number>, from = 0, to = x.length): number {
+  let sum = 0;
+  for (let k = from; k < to; k++) sum += x[k]! ** 2;
+  return Math.sqrt(sum / Math.max(1, to - from));
+}
+
+/** A seeded pseudo-random generator in [0, 1) (deterministic tests). */
+export function seeded(seed: number): () => number {
+  let s = seed >>> 0 || 1;
+  return () => {
+    s ^= s << 13;
+    s >>>= 0;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    s >>>= 0;
+    return s / 4294967296;
+  };
+}
+
+/** Concatenates typed arrays of one kind. */
+export function concat<T extends Float32Array | Int16Array | Uint8Array>(parts: readonly T[], make: (n: number) => T): T {
+  const out = make(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p as never, at);
+    at += p.length;
+  }
+  return out;
+}
