@@ -22,7 +22,7 @@ export interface PaceOptions<T> {
   chunkMs: number;
   /**
    * `true`: real time (each chunk released when it would have finished recording); a number:
-   * that many times faster than real time (2 = double speed, 0.5 = half); `false`: no waiting.
+   * that many times faster than real time (2 = double speed, 0.5 = half); `false` (or 0): no waiting.
    */
   realtime: boolean | number;
   /** Stops the iteration with an AbortError. */

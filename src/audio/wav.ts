@@ -62,9 +62,10 @@ export interface WriteWavOptions {
   extensible?: boolean;
 }
 
-const fail = (message: string): never => {
+/** Throws the reader's ValidationError (a declaration, so TypeScript narrows after calls). */
+function fail(message: string): never {
   throw new ValidationError(message, 'wav');
-};
+}
 
 /** A 4-byte chunk id as text, with non-printable bytes escaped so error messages stay readable. */
 function fourCC(bytes: Uint8Array, at: number): string {
@@ -169,7 +170,7 @@ export function readWav(bytes: Uint8Array, options: ReadWavOptions = {}): WavAud
   }
   if (fmt === undefined) fail(dataStart >= 0 ? 'WAV has no "fmt " chunk before the end of the file' : 'WAV has no "fmt " chunk (truncated header?)');
   if (dataStart < 0) fail('WAV has no "data" chunk (truncated header?)');
-  const f = fmt as FmtChunk;
+  const f = fmt;
 
   const frames = Math.floor(dataBytes / f.blockAlign);
   if (frames * f.blockAlign !== dataBytes) {

@@ -47,7 +47,12 @@ export interface WavStreamWriterOptions {
 }
 
 type FsPromises = typeof import('node:fs/promises');
-const loadFs = (): Promise<FsPromises> => import('node:fs/promises');
+/**
+ * Loads the file system only when a path is written to. The specifier is a variable, and the
+ * bundler hints are there, so browser bundles that import the audio kit never try to resolve it.
+ */
+const FS_MODULE = 'node:fs/promises';
+const loadFs = (): Promise<FsPromises> => import(/* webpackIgnore: true */ /* @vite-ignore */ FS_MODULE) as Promise<FsPromises>;
 
 function isWritable(target: FileHandleLike | WritableLike): target is WritableLike {
   return typeof (target as WritableLike).end === 'function';
