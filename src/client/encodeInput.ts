@@ -3,7 +3,6 @@
  * checked first: nothing invalid is sent, and every error says what to fix.
  */
 import { decodeBase64, encodeBase64 } from '../audio/base64.js';
-import { toPcm16Mono } from '../audio/convert.js';
 import { checkImage } from '../audio/image.js';
 import { ValidationError } from '../errors.js';
 
@@ -29,33 +28,32 @@ function bytesOf(data: Uint8Array | ArrayBuffer | Int16Array): Uint8Array {
 }
 
 /**
- * Base64 of PCM16 mono at `targetRate` for `data`. With `format`, samples (Int16Array or
- * Float32Array) at any rate and channel count are converted; without it, `data` must already be
- * PCM16 in the session's input format.
+ * Checks samples given with their format (`appendAudio(samples, { sampleRate, channels })`) and
+ * returns them; the caller converts them to the session's input format.
  */
-export function encodeAudio(data: AudioInput, targetRate: number, format?: AudioInputFormat): string {
-  if (format !== undefined) {
-    const { sampleRate, channels = 1 } = format;
-    if (!Number.isFinite(sampleRate) || sampleRate < 1000 || sampleRate > 384_000) {
-      throw new ValidationError(`appendAudio: sampleRate must be a rate in Hz between 1000 and 384000, got ${String(sampleRate)}.`, 'appendAudio(format.sampleRate)');
-    }
-    if (!Number.isInteger(channels) || channels < 1 || channels > 32) {
-      throw new ValidationError(`appendAudio: channels must be an integer from 1 to 32, got ${String(channels)}.`, 'appendAudio(format.channels)');
-    }
-    if (!(data instanceof Int16Array) && !(data instanceof Float32Array)) {
-      throw new ValidationError('appendAudio: with { sampleRate, channels } pass samples as an Int16Array or a Float32Array.', 'appendAudio(data)');
-    }
-    if (data.length === 0) throw new ValidationError('appendAudio: the audio is empty; pass at least one sample.', 'appendAudio(data)');
-    if (data.length % channels !== 0) {
-      throw new ValidationError(`appendAudio: ${data.length} samples do not divide into ${channels} interleaved channels.`, 'appendAudio(data)');
-    }
-    if (data instanceof Float32Array && data.some((v) => Number.isNaN(v))) {
-      throw new ValidationError('appendAudio: the samples contain NaN.', 'appendAudio(data)');
-    }
-    const pcm = toPcm16Mono(data, { sampleRate, channels }, targetRate);
-    if (pcm.length === 0) throw new ValidationError('appendAudio: the audio is shorter than one sample at the session rate.', 'appendAudio(data)');
-    return encodeBase64(bytesOf(pcm));
+export function checkFormattedAudio(data: AudioInput, format: AudioInputFormat): Int16Array | Float32Array {
+  const { sampleRate, channels = 1 } = format;
+  if (typeof sampleRate !== 'number' || !Number.isInteger(sampleRate) || sampleRate < 1000 || sampleRate > 384_000) {
+    throw new ValidationError(`appendAudio: sampleRate must be a whole number of Hz between 1000 and 384000, got ${String(sampleRate)}.`, 'appendAudio(format.sampleRate)');
   }
+  if (!Number.isInteger(channels) || channels < 1 || channels > 32) {
+    throw new ValidationError(`appendAudio: channels must be an integer from 1 to 32, got ${String(channels)}.`, 'appendAudio(format.channels)');
+  }
+  if (!(data instanceof Int16Array) && !(data instanceof Float32Array)) {
+    throw new ValidationError('appendAudio: with { sampleRate, channels } pass samples as an Int16Array or a Float32Array.', 'appendAudio(data)');
+  }
+  if (data.length === 0) throw new ValidationError('appendAudio: the audio is empty; pass at least one sample.', 'appendAudio(data)');
+  if (data.length % channels !== 0) {
+    throw new ValidationError(`appendAudio: ${data.length} samples do not divide into ${channels} interleaved channels.`, 'appendAudio(data)');
+  }
+  if (data instanceof Float32Array && data.some((v) => !Number.isFinite(v))) {
+    throw new ValidationError('appendAudio: the samples contain NaN or Infinity.', 'appendAudio(data)');
+  }
+  return data;
+}
+
+/** Base64 of PCM16 bytes, samples or base64 already in the session's input format (checked). */
+export function encodeAudio(data: AudioInput): string {
   if (typeof data === 'string') {
     if (data.length === 0) throw new ValidationError('appendAudio: the audio is empty; pass base64 of PCM16 bytes.', 'appendAudio(data)');
     if (data.length % 4 !== 0 || !BASE64.test(data)) {

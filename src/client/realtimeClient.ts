@@ -15,7 +15,9 @@ import { openSocket } from '../transport/openSocket.js';
 import { detectRuntime } from '../transport/runtime.js';
 import type { Socket } from '../transport/socket.js';
 import { TypedEmitter } from './emitter.js';
-import { encodeAudio, encodeImage, type AudioInput, type AudioInputFormat, type ImageInput } from './encodeInput.js';
+import { Pcm16MonoConverter } from '../audio/convert.js';
+import { encodeBase64 } from '../audio/base64.js';
+import { checkFormattedAudio, encodeAudio, encodeImage, type AudioInput, type AudioInputFormat, type ImageInput } from './encodeInput.js';
 import { EventQueue } from './eventQueue.js';
 import { handshakeHeaders, resolveOptions, type RealtimeClientOptions, type ResolvedOptions } from './options.js';
 import { parseServerEvent } from './parseServerEvent.js';
@@ -94,6 +96,7 @@ export class RealtimeClient implements AsyncIterable<AnyServerEvent> {
   #audioSinceCommit = false;
   #drainWaiters: Array<() => void> = [];
   #drainTimer: ReturnType<typeof setTimeout> | undefined;
+  #converter: { key: string; converter: Pcm16MonoConverter } | undefined;
 
   /** Resolves and checks `options` (throws {@link ValidationError}); does not connect. */
   constructor(options: RealtimeClientOptions = {}) {
@@ -496,9 +499,36 @@ export class RealtimeClient implements AsyncIterable<AnyServerEvent> {
    */
   appendAudio(data: AudioInput, format?: AudioInputFormat): Promise<string> {
     const socket = this.#requireOpen('appendAudio');
-    const audio = encodeAudio(data, this.inputSampleRate, format);
+    let audio: string;
+    if (format === undefined) audio = encodeAudio(data);
+    else {
+      // One streaming converter across chunks: resampling chunk by chunk separately would click
+      // at every boundary. Its filter tail is flushed before a commit.
+      const samples = checkFormattedAudio(data, format);
+      const pcm = this.#converterFor(format).process(samples);
+      if (pcm.length === 0) return Promise.resolve('');
+      audio = encodeBase64(new Uint8Array(pcm.buffer, pcm.byteOffset, pcm.byteLength));
+    }
     const eventId = this.send({ type: 'input_audio_buffer.append', audio });
     return this.#drained(socket).then(() => eventId);
+  }
+
+  #converterFor(format: AudioInputFormat): Pcm16MonoConverter {
+    const key = `${format.sampleRate}/${format.channels ?? 1}/${this.inputSampleRate}`;
+    if (this.#converter?.key !== key) {
+      this.#flushConverter();
+      this.#converter = { key, converter: new Pcm16MonoConverter({ sampleRate: format.sampleRate, channels: format.channels ?? 1 }, this.inputSampleRate) };
+    }
+    return this.#converter.converter;
+  }
+
+  /** Sends what the streaming converter still holds, so that no converted audio is lost. */
+  #flushConverter(): void {
+    const tail = this.#converter?.converter.flush();
+    this.#converter = undefined;
+    if (tail && tail.length > 0 && this.#socket?.isOpen) {
+      this.send({ type: 'input_audio_buffer.append', audio: encodeBase64(new Uint8Array(tail.buffer, tail.byteOffset, tail.byteLength)) });
+    }
   }
 
   /**
@@ -521,6 +551,7 @@ export class RealtimeClient implements AsyncIterable<AnyServerEvent> {
   /** Commits the audio (and image) buffer as a user turn (§3.3). Returns the event id. */
   commitAudio(): string {
     this.#requireOpen('commitAudio');
+    this.#flushConverter();
     if (!this.#audioSinceCommit) {
       throw new ValidationError('commitAudio: the audio buffer is empty; append audio before committing.', 'commitAudio()');
     }
@@ -529,6 +560,7 @@ export class RealtimeClient implements AsyncIterable<AnyServerEvent> {
 
   /** Clears uncommitted audio (§3.4). Returns the event id. */
   clearAudio(): string {
+    this.#converter = undefined;
     return this.send({ type: 'input_audio_buffer.clear' });
   }
 

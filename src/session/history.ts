@@ -131,6 +131,15 @@ export class ConversationHistory {
     return item;
   }
 
+  /** Marks every item still in progress as failed (its connection is gone). */
+  abandon(): void {
+    for (const item of this.#items) {
+      if (item.status !== 'in_progress') continue;
+      item.status = 'failed';
+      this.#update(item, true);
+    }
+  }
+
   /** Updates the history from one server event. */
   apply(event: AnyServerEvent, outputRate: number): void {
     switch (event.type) {

@@ -403,6 +403,7 @@ export class RealtimeSession {
   }
 
   #failActive(error: Error): void {
+    this.history.abandon();
     this.#sequencer.reset();
     this.#calls = [];
     this.#playback.stop(this.#client.outputSampleRate);

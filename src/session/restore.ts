@@ -20,7 +20,7 @@ function lines(items: HistoryItem[]): Array<{ role: 'user' | 'assistant'; text: 
     if (item.type === 'user') {
       const text = item.text ?? item.transcript;
       if (text) out.push({ role: 'user', text });
-    } else if (item.type === 'assistant') {
+    } else if (item.type === 'assistant' && item.status !== 'failed') {
       const text = item.status === 'interrupted' ? item.heard?.text ?? '' : item.text;
       if (text) out.push({ role: 'assistant', text });
     } else if (item.type === 'function_call_output') {

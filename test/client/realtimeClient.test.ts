@@ -209,15 +209,23 @@ describe('senders build the exact JSON of protocol.md §3', () => {
     }
   });
 
-  test('appendAudio converts Float32 stereo 48 kHz to PCM16 mono at the session rate', async () => {
+  test('appendAudio converts Float32 stereo 48 kHz to PCM16 mono at the session rate, streaming across chunks', async () => {
     const frames = 4800; // 100 ms
     const stereo = new Float32Array(frames * 2);
     for (let i = 0; i < frames; i++) stereo[2 * i] = stereo[2 * i + 1] = 0.5 * Math.sin((2 * Math.PI * 440 * i) / 48000);
-    const [frame] = await lastFrames(1, () => client.appendAudio(stereo, { sampleRate: 48000, channels: 2 }));
-    const pcm = new Int16Array(Buffer.from(String(frame!.audio), 'base64').buffer.slice(0));
-    assert.ok(Math.abs(pcm.length - 1600) <= 2, `expected about 1600 samples at 16 kHz, got ${pcm.length}`);
-    const peak = pcm.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
-    assert.ok(peak > 14000 && peak < 18000, `peak ${peak} should be near 0.5 full scale`);
+    const sent = await lastFrames(4, async () => {
+      await client.appendAudio(stereo.subarray(0, 4800), { sampleRate: 48000, channels: 2 });
+      await client.appendAudio(stereo.subarray(4800), { sampleRate: 48000, channels: 2 });
+      client.commitAudio(); // flushes the resampler's tail first
+    });
+    assert.deepEqual(sent.map((f) => f.type), ['input_audio_buffer.append', 'input_audio_buffer.append', 'input_audio_buffer.append', 'input_audio_buffer.commit']);
+    const pcm = sent.slice(0, 3).flatMap((f) => {
+      const bytes = Buffer.from(String(f.audio), 'base64');
+      return Array.from(new Int16Array(bytes.buffer, bytes.byteOffset, bytes.length / 2));
+    });
+    assert.equal(pcm.length, 1600, 'exactly 100 ms at 16 kHz');
+    const peak = pcm.slice(100, 1500).reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+    assert.ok(peak > 15500 && peak < 17000, `peak ${peak} should be near 0.5 full scale`);
   });
 
   test('appendImage, commitAudio, clearAudio, createResponse, cancelResponse', async () => {

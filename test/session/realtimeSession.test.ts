@@ -1,0 +1,256 @@
+/**
+ * RealtimeSession end to end against the embedded simulator over a real socket on 127.0.0.1:
+ * history, tools, barge-in, reconnect with the session restored, rollover, backpressure and the
+ * bound on audio kept while disconnected.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { after, describe, test } from 'node:test';
+import { readWav } from '../../src/audio/wav.js';
+import { float32ToInt16 } from '../../src/audio/pcm.js';
+import { RealtimeSession, tool, type PlaybackAdapter, type RealtimeSessionOptions } from '../../src/index.js';
+import { startSimulator } from '../../src/simulator/index.js';
+import type { SimulatorOptions } from '../../src/simulator/options.js';
+import { startMockServer } from '../client/mockServer.js';
+
+const MODEL = 'qwen3.5-omni-plus-realtime';
+const closers: Array<() => Promise<unknown>> = [];
+after(async () => {
+  for (const close of closers.splice(0)) await close().catch(() => {});
+});
+
+async function simulator(options: SimulatorOptions = {}) {
+  const frames: Array<{ index: number; type: string; event: Record<string, unknown> }> = [];
+  const sim = await startSimulator({
+    speed: 0,
+    ...options,
+    onFrame: (record) => {
+      const r = record as unknown as { direction: string; connection?: number; event?: Record<string, unknown>; frame?: unknown };
+      const event = (r.event ?? (typeof r.frame === 'string' ? safeParse(r.frame) : r.frame)) as Record<string, unknown> | undefined;
+      if (event && /^(in|client)/.test(String(r.direction))) frames.push({ index: Number(r.connection ?? 0), type: String(event.type), event });
+      options.onFrame?.(record);
+    },
+  });
+  closers.push(() => sim.close());
+  return { sim, frames };
+}
+
+function safeParse(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+async function session(url: string, options: Partial<RealtimeSessionOptions> = {}) {
+  const s = new RealtimeSession({ apiKey: 'sk-test', url, model: MODEL, keepaliveMs: false, logger: { warn: () => {} }, ...options });
+  closers.push(() => s.close());
+  await s.connect();
+  return s;
+}
+
+function once<T>(subscribe: (fn: (v: T) => void) => () => void, timeoutMs = 5000): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      off();
+      reject(new Error(`event not seen within ${timeoutMs} ms`));
+    }, timeoutMs);
+    const off = subscribe((v) => {
+      clearTimeout(timer);
+      off();
+      resolve(v);
+    });
+  });
+}
+
+function speech(file = 'weather.wav'): Int16Array {
+  const wav = readWav(new Uint8Array(readFileSync(new URL(`../fixtures/speech/${file}`, import.meta.url))));
+  return float32ToInt16(wav.samples);
+}
+
+describe('conversation', () => {
+  test('two turns, with the history checked item by item', async () => {
+    const { sim } = await simulator();
+    const s = await session(sim.url, { session: { turn_detection: null, instructions: 'Be brief.' } });
+    const first = await s.ask('Hello there').done;
+    assert.equal(first.status, 'completed');
+    assert.match(first.transcript, /Hello there/);
+    assert.ok(first.audio.length > 0, 'reply audio');
+    assert.equal(first.sampleRate, 24000);
+    assert.ok(first.usage.total_tokens > 0);
+    assert.ok(first.latency.firstAudioMs !== undefined && first.latency.firstTextMs !== undefined);
+    const audio = new Int16Array(16000 * 2);
+    for (let i = 0; i < audio.length; i++) audio[i] = Math.round(8000 * Math.sin((2 * Math.PI * 220 * i) / 16000));
+    const second = await s.ask({ audio }).done;
+    assert.equal(second.status, 'completed');
+    assert.match(second.transcript, /2\.0 seconds/);
+    const items = s.history.items;
+    assert.deepEqual(items.map((i) => `${i.type}:${i.status}`), ['user:completed', 'assistant:completed', 'user:completed', 'assistant:completed']);
+    assert.equal(items[0]?.type === 'user' && items[0].text, 'Hello there');
+    assert.equal(items[1]?.type === 'assistant' && items[1].text, first.transcript);
+    assert.ok(items[2]?.type === 'user' && Math.abs((items[2].audioMs ?? 0) - 2000) < 1);
+    assert.equal(items[3]?.type === 'assistant' && items[3].text, second.transcript);
+    assert.equal(s.metrics.turns, 2);
+    assert.equal(s.metrics.totals.responses, 2);
+  });
+});
+
+describe('tools', () => {
+  const weather = tool({
+    name: 'get_current_weather',
+    description: 'Current weather of a city.',
+    parameters: { type: 'object', properties: { location: { type: 'string' } }, required: ['location'] },
+    execute: ({ location }: { location: string }) => ({ location, weather: 'sunny', temperature_c: 21 }),
+  });
+
+  test('a call is executed automatically and the reply uses its output', async () => {
+    const { sim, frames } = await simulator();
+    const s = await session(sim.url, { session: { turn_detection: null }, tools: [weather] });
+    const results: string[] = [];
+    s.on('tool_result', (r) => results.push(r.status));
+    const result = await s.ask('Please call get_current_weather for Hangzhou').done;
+    assert.equal(result.status, 'completed');
+    assert.deepEqual(results, ['ok']);
+    assert.equal(result.toolCalls.length, 1);
+    assert.match(result.transcript, /sunny/);
+    assert.equal(result.responseIds.length, 2);
+    const output = frames.find((f) => f.type === 'conversation.item.create' && (f.event.item as { type: string }).type === 'function_call_output');
+    assert.ok(output, 'function_call_output sent');
+    assert.deepEqual(s.history.items.map((i) => i.type), ['user', 'function_call', 'function_call_output', 'assistant']);
+  });
+
+  test('a tool that throws and one that times out are reported to the model, not thrown', async () => {
+    const { sim } = await simulator();
+    const broken = tool({ name: 'get_current_weather', parameters: { type: 'object' }, execute: () => { throw new Error('weather service down'); } });
+    const s = await session(sim.url, { session: { turn_detection: null }, tools: [broken] });
+    const r1 = await s.ask('call get_current_weather').done;
+    assert.equal(r1.status, 'completed');
+    assert.equal(r1.toolCalls[0]?.status, 'failed');
+    assert.match(r1.transcript, /weather service down/);
+    const { sim: sim2 } = await simulator();
+    const slow = tool({ name: 'get_current_weather', parameters: { type: 'object' }, timeoutMs: 100, execute: (_a, { signal }) => new Promise((r) => signal.addEventListener('abort', () => r('late'))) });
+    const s2 = await session(sim2.url, { session: { turn_detection: null }, tools: [slow] });
+    const r2 = await s2.ask('call get_current_weather').done;
+    assert.equal(r2.toolCalls[0]?.status, 'timeout');
+    assert.match(r2.transcript, /timed out/);
+  });
+});
+
+describe('interruption', () => {
+  test('speech during a reply (VAD) stops playback and marks the item interrupted with the heard part', async () => {
+    const long = 'This is a long answer that keeps going for quite a while so that the user has time to interrupt it in the middle of a sentence. '.repeat(3);
+    const { sim } = await simulator({ speed: 1, responder: () => ({ text: long }) });
+    let written = 0;
+    const playback: PlaybackAdapter = {
+      write: (pcm) => {
+        written += pcm.length;
+      },
+      stop: () => Math.floor(written / 2),
+    };
+    const s = await session(sim.url, { session: { turn_detection: { type: 'server_vad', silence_duration_ms: 500 } }, playback });
+    const turn = s.ask('Tell me a long story');
+    const firstAudio = turn.audio[Symbol.asyncIterator]();
+    await firstAudio.next();
+    await new Promise((r) => setTimeout(r, 400));
+    const interrupted = once<{ itemId: string | undefined; heardMs: number; heardText: string }>((fn) => s.on('interrupted', fn), 8000);
+    const voice = speech();
+    for (let i = 0; i < voice.length; i += 1600) await s.appendAudio(voice.subarray(i, i + 1600));
+    const info = await interrupted;
+    const result = await turn.done;
+    assert.equal(result.status, 'interrupted');
+    assert.ok(info.heardMs > 0, 'something was heard');
+    const item = s.history.items.find((i) => i.id === info.itemId);
+    assert.ok(item && item.type === 'assistant');
+    assert.equal(item.status, 'interrupted');
+    assert.ok(item.heard && item.heard.text.length > 0 && item.heard.text.length < long.length, `heard part: ${item.heard?.text}`);
+    assert.ok(long.startsWith(item.heard.text.slice(0, 20)));
+  });
+});
+
+describe('reconnect', () => {
+  test('a connection dropped mid-reply is restored (configuration, tools, history) and the next turn is answered', async () => {
+    let dropped = false;
+    const { sim, frames } = await simulator({
+      faults: (info) => {
+        if (info.index !== 0) return undefined;
+        return { dropAfterEvents: 14 };
+      },
+    });
+    const weather = tool({ name: 'get_current_weather', parameters: { type: 'object', properties: { location: { type: 'string' } } }, execute: () => 'sunny' });
+    const s = await session(sim.url, { session: { turn_detection: null, instructions: 'You are Xiaoyun.', voice: 'Ethan' }, tools: [weather], reconnect: { baseDelayMs: 20 } });
+    const reconnected = once<{ reason: string; restored: { items: number; tools: number } }>((fn) => s.on('reconnected', fn), 8000);
+    s.on('reconnecting', () => (dropped = true));
+    const first = await s.ask('My name is Ada.').done;
+    // The first reply completes before the drop or fails with it; either way the session comes back.
+    const info = await reconnected;
+    assert.equal(dropped, true);
+    assert.equal(info.reason, 'dropped');
+    assert.equal(info.restored.tools, 1);
+    // Checked after the next turn: by then the simulator has received everything sent before it.
+    const next = await s.ask('What is my name?').done;
+    assert.equal(next.status, 'completed');
+    assert.ok(next.transcript.length > 0);
+    const updates = frames.filter((f) => f.type === 'session.update');
+    const last = updates.at(-1)!.event.session as { instructions?: string; voice?: string; tools?: unknown[] };
+    assert.ok(updates.length >= 2, 'session.update replayed');
+    assert.equal(last.voice, 'Ethan');
+    assert.match(String(last.instructions), /Xiaoyun/);
+    assert.equal(last.tools?.length, 1);
+    const restoredItems = frames.filter((f) => f.index > 0 && f.type === 'conversation.item.create' && (f.event.item as { type: string }).type === 'message');
+    assert.ok(restoredItems.some((f) => JSON.stringify(f.event).includes('My name is Ada.')), `history carried over: ${JSON.stringify(frames.filter((f) => f.index > 0).map((f) => f.type))}`);
+    assert.ok(['completed', 'failed'].includes(first.status));
+  });
+
+  test('a short duration cap forces a rollover between turns', async () => {
+    const { sim } = await simulator();
+    const s = await session(sim.url, { session: { turn_detection: null }, maxSessionMs: 600, rolloverMarginMs: 300, reconnect: { baseDelayMs: 10 } });
+    const rolled = once<{ reason: string; restored: { items: number } }>((fn) => s.on('reconnected', fn), 5000);
+    await new Promise((r) => setTimeout(r, 350));
+    await s.ask('First question').done;
+    const info = await rolled;
+    assert.equal(info.reason, 'rollover');
+    assert.equal(info.restored.items, 2);
+    const after = await s.ask('Second question').done;
+    assert.equal(after.status, 'completed');
+  });
+
+  test('audio appended while disconnected is buffered up to the bound, the rest dropped and reported', async () => {
+    const { sim } = await simulator({
+      faults: (info) => (info.index === 0 ? { dropAfterMs: 200 } : info.index === 1 ? { refuseHandshake: { status: 503, code: 'ServiceUnavailable', message: 'busy' } } : undefined),
+    });
+    const s = await session(sim.url, { session: { turn_detection: null }, disconnectedAudioMs: 500, reconnect: { baseDelayMs: 300, maxDelayMs: 400 } });
+    const drops: Array<{ droppedMs: number; totalDroppedMs: number }> = [];
+    s.on('audio_dropped', (d) => drops.push(d));
+    await once((fn) => s.on('reconnecting', fn), 3000);
+    for (let i = 0; i < 20; i++) await s.appendAudio(new Int16Array(1600));
+    await once((fn) => s.on('reconnected', fn), 8000);
+    assert.ok(drops.length > 0, 'audio_dropped emitted');
+    assert.equal(Math.round(drops.at(-1)!.totalDroppedMs), 1500);
+  });
+});
+
+describe('backpressure', () => {
+  test('a producer faster than the socket is held back, not buffered without bound', async () => {
+    const server = await startMockServer();
+    closers.push(() => server.close());
+    const s = new RealtimeSession({ apiKey: 'sk-test', url: server.url, model: MODEL, keepaliveMs: false, sendHighWaterMark: 256 * 1024, reconnect: false });
+    closers.push(() => s.close());
+    await s.connect();
+    const raw = server.socket() as unknown as { _socket: { pause(): void; resume(): void } };
+    raw._socket.pause();
+    const chunk = new Int16Array(16000); // 1 s of audio, ~43 KB of JSON
+    let held = false;
+    let maxBuffered = 0;
+    for (let i = 0; i < 400 && !held; i++) {
+      const sent = s.appendAudio(chunk);
+      const state = await Promise.race([sent.then(() => 'sent'), new Promise((r) => setTimeout(() => r('held'), 300))]);
+      maxBuffered = Math.max(maxBuffered, s.client.bufferedAmount);
+      if (state === 'held') held = true;
+    }
+    assert.ok(held, 'appendAudio eventually waits for the socket');
+    assert.ok(maxBuffered < 256 * 1024 + 64 * 1024, `client buffer stays near the high-water mark (${maxBuffered})`);
+    raw._socket.resume();
+    await server.waitForFrames(10, 5000);
+  });
+});
