@@ -168,6 +168,10 @@ export class ResponseStream {
       this.sink.emit('response.function_call_arguments.done', { response_id: this.spec.responseId, item_id: item.id, output_index: index, call_id: item.call_id, name: item.name, arguments: args });
       this.argsDone = true;
       this.calls.push({ callId: item.call_id, name: item.name, arguments: args });
+      // The response takes a moment to finish after its arguments; tool results sent in that
+      // window are queued behind it (§0.1.7).
+      await this.pacer.until((index * pieces.length + pieces.length) * this.spec.textDeltaMs, this.wake);
+      if (this.finished) return;
       this.closeCall('completed');
     }
   }

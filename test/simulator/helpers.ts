@@ -5,8 +5,10 @@
  */
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
+import { after } from 'node:test';
 import { WebSocket } from 'ws';
 import { describeShapeProblem, isServerEventType } from '../../src/protocol/index.js';
+import { startSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator/index.js';
 
 /** A server event as received. */
 export type Ev = Record<string, any>;
@@ -231,11 +233,49 @@ export function jpegOfSize(bytes: number): Buffer {
   return Buffer.concat([TINY_JPEG.subarray(0, 2), com, TINY_JPEG.subarray(2)]);
 }
 
-/** The types of the events of one response, from `response.created` to `response.done`. */
-export function responseTypes(events: readonly Ev[], responseId: string): string[] {
-  return events
-    .filter((e) => e.response?.id === responseId || e.response_id === responseId || (e.type === 'conversation.item.created' && e.item?.role !== 'user' && e.item?.type !== 'function_call_output' && false))
-    .map((e) => String(e.type));
+/** Event types without deltas, and consecutive duplicates folded: the skeleton of a sequence. */
+export function skeleton(types: readonly string[]): string[] {
+  return types.filter((t) => !t.endsWith('.delta'));
+}
+
+/**
+ * Simulators and clients closed after the test file (`after`). Simulators run at speed 0 unless
+ * told otherwise.
+ */
+export function harness() {
+  const closers: Array<() => Promise<unknown>> = [];
+  after(async () => {
+    for (const close of closers.splice(0).reverse()) await close().catch(() => {});
+  });
+  const h = {
+    async sim(options: SimulatorOptions = {}): Promise<Simulator> {
+      const sim = await startSimulator({ speed: 0, ...options });
+      closers.push(() => sim.close());
+      return sim;
+    },
+    async client(sim: Simulator, opts: Parameters<typeof RawClient.connect>[1] = {}): Promise<RawClient> {
+      const c = await RawClient.connect(sim.url, opts);
+      closers.push(() => c.close());
+      return c;
+    },
+    /** A simulator and a client past `session.created` (and `session.updated` when `session` is given). */
+    async open(options: SimulatorOptions = {}, connect: Parameters<typeof RawClient.connect>[1] & { session?: object } = {}) {
+      const sim = await h.sim(options);
+      const c = await h.client(sim, connect);
+      await c.waitFor('session.created');
+      if (connect.session) {
+        c.send({ type: 'session.update', session: connect.session });
+        await c.waitFor((e) => e.type === 'session.updated' || e.type === 'error');
+      }
+      return { sim, c };
+    },
+  };
+  return h;
+}
+
+/** Sends `pcm` as 100 ms appends. */
+export function appendAudio(c: RawClient, pcm: Int16Array, rate = 16000): void {
+  for (const audio of chunks(pcm, rate)) c.send({ type: 'input_audio_buffer.append', audio });
 }
 
 /** Waits `ms`. */
