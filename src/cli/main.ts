@@ -5,10 +5,27 @@
  * 4 network, 5 server error, 130 interrupted).
  */
 import { VERSION } from '../version.js';
+import { describeFailure } from './exitCodes.js';
 
 type Command = (args: string[]) => Promise<number>;
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
+  chat: {
+    summary: 'a conversation from WAV files, raw PCM or text (simulator without a key)',
+    load: async () => (await import('./chat.js')).chatCommand,
+  },
+  talk: {
+    summary: 'a live voice conversation with the microphone and speakers (sox or ALSA)',
+    load: async () => (await import('./talk.js')).talkCommand,
+  },
+  models: {
+    summary: 'the model catalog: capabilities, voices, audio formats, limits',
+    load: async () => (await import('./models.js')).modelsCommand,
+  },
+  replay: {
+    summary: 'print a recorded event log (simulate --record, chat --json) as a timeline',
+    load: async () => (await import('./replay.js')).replayCommand,
+  },
   simulate: {
     summary: 'run the embedded DashScope realtime simulator',
     load: async () => (await import('./simulate.js')).simulateCommand,
@@ -26,6 +43,14 @@ function usage(): string {
     'Options:',
     '  --help     show help (also after a command)',
     '  --version  print the version',
+    '',
+    'Examples:',
+    '  dashscope-realtime chat --input samples/question.wav --output reply.wav',
+    '  dashscope-realtime chat --text "Hello" --modalities text',
+    '  dashscope-realtime talk',
+    '  dashscope-realtime simulate --port 8765',
+    '',
+    'Without DASHSCOPE_API_KEY, chat and talk use the embedded simulator.',
   ].join('\n');
 }
 
@@ -52,7 +77,8 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    process.stderr.write(`dashscope-realtime: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exitCode = 1;
+    const { code, message } = describeFailure(error);
+    process.stderr.write(`dashscope-realtime: ${message}\n`);
+    process.exitCode = code;
   },
 );

@@ -1,0 +1,70 @@
+/**
+ * `dashscope-realtime models`: the model catalog — capabilities, voices, audio formats, limits.
+ */
+import { MODELS, getModelInfo, type ModelInfo } from '../protocol/models.js';
+import { parseArgs, UsageError } from './args.js';
+import { EXIT } from './exitCodes.js';
+
+/** Help text of `models`. */
+export const MODELS_HELP = `Usage: dashscope-realtime models [MODEL] [--json]
+
+Lists the Qwen-Omni-Realtime models with their capabilities; with a model id, its details.
+
+Examples:
+  dashscope-realtime models
+  dashscope-realtime models qwen3.5-omni-plus-realtime
+  dashscope-realtime models --json`;
+
+function yes(v: boolean): string {
+  return v ? 'yes' : '-';
+}
+
+function details(m: ModelInfo): string {
+  const rates = (r: readonly number[]) => r.map((x) => `${x / 1000} kHz`).join(', ');
+  return [
+    `${m.id}  (${m.status}${m.snapshot ? ` → ${m.snapshot}` : ''})`,
+    `  host:            ${m.requiresWorkspace ? 'workspace host required' : 'public or workspace host'}`,
+    `  input audio:     ${m.input.formats.join('/')} PCM16, ${rates(m.input.sampleRates)} (default ${m.input.defaultSampleRate / 1000} kHz), channels ${m.input.channels.join('/')}`,
+    `  output audio:    ${m.output.formats.join('/')} PCM16, ${rates(m.output.sampleRates)} (default ${m.output.defaultSampleRate / 1000} kHz)`,
+    `  voices:          ${m.voices ? `${m.voices.length}: ${m.voices.join(', ')}` : 'see the service voice list'} (default ${m.defaultVoice})${m.voiceCloning ? '; cloned voices' : ''}`,
+    `  tools:           ${yes(m.tools)}${m.mcpTools ? ' (+ MCP)' : ''}   web search: ${yes(m.webSearch)}   turn detection: ${m.turnDetection.join(', ')}`,
+    `  image input:     ${yes(m.imageInput)}   text input: ${yes(m.textInput)}   sampling changeable: ${yes(m.samplingConfigurable)}`,
+    `  limits:          ${[
+      m.limits.contextTokens && `context ${m.limits.contextTokens}`,
+      m.limits.maxInputTokens && `input ${m.limits.maxInputTokens}`,
+      m.limits.maxOutputTokens && `output ${m.limits.maxOutputTokens}`,
+      m.limits.audioTurns && `${m.limits.audioTurns} audio turns`,
+      m.limits.audioSeconds && `${m.limits.audioSeconds} s audio`,
+      `${m.limits.sessionMinutes} min per session`,
+    ].filter(Boolean).join(', ')}`,
+    `  tokens:          audio in ${m.tokens.audioInputPerSecond}/s, out ${m.tokens.audioOutputPerSecond}/s; images 1 per ${m.tokens.imageBlockPixels}×${m.tokens.imageBlockPixels} px (${m.tokens.imageMinTokens}–${m.tokens.imageMaxTokens})`,
+  ].join('\n');
+}
+
+/** Runs `models`. */
+export async function modelsCommand(argv: string[]): Promise<number> {
+  const args = parseArgs(argv, { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } });
+  if (args.flags.help) {
+    process.stdout.write(MODELS_HELP + '\n');
+    return EXIT.ok;
+  }
+  const [id, extra] = args.positionals;
+  if (extra !== undefined) throw new UsageError(`unexpected argument '${extra}'`);
+  const list = id === undefined ? Object.values(MODELS) : [getModelInfo(id)];
+  if (list[0] === undefined) throw new UsageError(`unknown model '${id}'; run 'dashscope-realtime models' for the list`);
+  const models = list as ModelInfo[];
+  if (args.flags.json) {
+    process.stdout.write(JSON.stringify(id === undefined ? models : models[0], null, 2) + '\n');
+    return EXIT.ok;
+  }
+  if (id !== undefined) {
+    process.stdout.write(details(models[0]!) + '\n');
+    return EXIT.ok;
+  }
+  const rows = models.map((m) => [m.id, m.status, yes(m.tools), yes(m.webSearch), yes(m.imageInput), `${m.input.defaultSampleRate / 1000}/${m.output.defaultSampleRate / 1000} kHz`, m.defaultVoice]);
+  const header = ['model', 'status', 'tools', 'search', 'images', 'in/out', 'voice'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  process.stdout.write([line(header), ...rows.map(line), '', "Details: dashscope-realtime models MODEL"].join('\n') + '\n');
+  return EXIT.ok;
+}
