@@ -221,16 +221,23 @@ export const TINY_JPEG = Buffer.from(
   'base64',
 );
 
-/** {@link TINY_JPEG} grown to `bytes` bytes with a comment segment after SOI (still a valid JPEG). */
+/** {@link TINY_JPEG} grown to `bytes` bytes with comment segments after SOI (still a valid JPEG). */
 export function jpegOfSize(bytes: number): Buffer {
-  const pad = bytes - TINY_JPEG.length;
-  if (pad === 0) return TINY_JPEG;
-  assert.ok(pad >= 4 && pad <= 65537, `cannot pad the JPEG by ${pad} bytes`);
-  const com = Buffer.alloc(pad);
-  com[0] = 0xff;
-  com[1] = 0xfe;
-  com.writeUInt16BE(pad - 2, 2);
-  return Buffer.concat([TINY_JPEG.subarray(0, 2), com, TINY_JPEG.subarray(2)]);
+  let pad = bytes - TINY_JPEG.length;
+  assert.ok(pad === 0 || pad >= 4, `cannot pad the JPEG by ${pad} bytes`);
+  const segments: Buffer[] = [];
+  while (pad > 0) {
+    // Each COM segment holds at most 65535 bytes after its marker; never leave fewer than 4.
+    let size = Math.min(pad, 65537);
+    if (pad - size > 0 && pad - size < 4) size -= 4;
+    const com = Buffer.alloc(size);
+    com[0] = 0xff;
+    com[1] = 0xfe;
+    com.writeUInt16BE(size - 2, 2);
+    segments.push(com);
+    pad -= size;
+  }
+  return Buffer.concat([TINY_JPEG.subarray(0, 2), ...segments, TINY_JPEG.subarray(2)]);
 }
 
 /** Event types without deltas, and consecutive duplicates folded: the skeleton of a sequence. */
