@@ -121,23 +121,28 @@ export class RawClient {
 
   /** Waits for the close, bounded. */
   waitClosed(timeoutMs = WAIT_MS): Promise<{ code: number; reason: string }> {
-    return Promise.race([
-      this.closed,
-      new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`not closed within ${timeoutMs} ms`)), timeoutMs)),
-    ]);
+    return bounded(this.closed, timeoutMs, `not closed within ${timeoutMs} ms`);
   }
 
   /** Closes the socket (1000) and waits a bounded time for the close. */
   async close(): Promise<void> {
     if (this.closeInfo) return;
     if (this.ws.readyState === WebSocket.OPEN || this.ws.readyState === WebSocket.CONNECTING) this.ws.close(1000);
-    await Promise.race([this.closed, new Promise((r) => setTimeout(r, 1000))]);
-    if (!this.closeInfo) this.ws.terminate();
+    await bounded(this.closed, 1000, 'not closed').catch(() => this.ws.terminate());
   }
 
   private wake(): void {
     for (const w of [...this.waiters]) w();
   }
+}
+
+/** `promise`, or a rejection after `ms`; the timer never outlives the promise. */
+export function bounded<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(message)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 /** Asserts that every event has a documented type and its documented shape (§4, strict). */

@@ -1,0 +1,69 @@
+/**
+ * `response.done.usage` against the token rules of protocol.md §2.6, and the history limits of
+ * §2.2 showing in it.
+ */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { textTokens } from '../../src/protocol/index.js';
+import { appendAudio, harness, pcmOf, tone, type Ev, type RawClient } from './helpers.js';
+
+const h = harness();
+
+async function turn(c: RawClient, ms: number, instructions?: string): Promise<Ev[]> {
+  const since = c.mark();
+  if (ms > 0) {
+    appendAudio(c, tone(ms));
+    c.send({ type: 'input_audio_buffer.commit' });
+  }
+  c.send({ type: 'response.create', response: { instructions: instructions ?? null } });
+  await c.waitFor('response.done', { since });
+  return c.events.slice(since);
+}
+
+function usageOf(events: Ev[]) {
+  return events.find((e) => e.type === 'response.done')!.response.usage;
+}
+
+describe('usage (§2.6)', () => {
+  test('2 s of audio on qwen3.5-omni-plus: 14 input audio tokens; output from the reply text and audio', async () => {
+    const { c } = await h.open({}, { session: { turn_detection: null } });
+    const events = await turn(c, 2000);
+    const usage = usageOf(events);
+    assert.equal(usage.input_tokens_details.audio_tokens, 14);
+    assert.equal(usage.input_tokens_details.text_tokens, 0);
+    const transcript = events.find((e) => e.type === 'response.audio_transcript.done')!.transcript;
+    const samples = events.filter((e) => e.type === 'response.audio.delta').reduce((n, e) => n + pcmOf(e.delta).length, 0);
+    assert.equal(usage.output_tokens_details.text_tokens, textTokens(transcript));
+    assert.equal(usage.output_tokens_details.audio_tokens, Math.ceil((samples / 24000) * 12.5));
+    assert.equal(usage.input_tokens, 14);
+    assert.equal(usage.output_tokens, usage.output_tokens_details.text_tokens + usage.output_tokens_details.audio_tokens);
+    assert.equal(usage.total_tokens, usage.input_tokens + usage.output_tokens);
+  });
+
+  test('under a second counts as a second; instructions count as text; per-model audio rates', async () => {
+    const { c } = await h.open({}, { session: { turn_detection: null, instructions: 'You are a helpful hotel concierge.' } });
+    const u = usageOf(await turn(c, 300));
+    assert.equal(u.input_tokens_details.audio_tokens, 7);
+    assert.equal(u.input_tokens_details.text_tokens, textTokens('You are a helpful hotel concierge.'));
+    const per = usageOf(await turn(c, 0, 'Short.'));
+    // Per-response instructions replace the session's for that response; the history is re-billed.
+    assert.ok(per.input_tokens_details.text_tokens >= textTokens('Short.'));
+    assert.equal(per.input_tokens_details.audio_tokens, 7);
+
+    for (const [model, rate] of [['qwen3-omni-flash-realtime', 12.5], ['qwen-omni-turbo-realtime', 25]] as const) {
+      const { c: m } = await h.open({}, { model, session: { turn_detection: null } });
+      const usage = usageOf(await turn(m, 2000));
+      assert.equal(usage.input_tokens_details.audio_tokens, Math.ceil(2 * rate), model);
+      const out = usage.output_tokens_details;
+      assert.ok(out.audio_tokens > 0);
+    }
+  });
+
+  test('history limits drop the oldest turns silently (qwen3-omni-flash keeps 8 audio turns, §2.2)', async () => {
+    const { c } = await h.open({}, { model: 'qwen3-omni-flash-realtime', session: { turn_detection: null } });
+    const audio: number[] = [];
+    for (let i = 0; i < 10; i++) audio.push(usageOf(await turn(c, 1000)).input_tokens_details.audio_tokens);
+    assert.deepEqual(audio, [13, 26, 39, 52, 65, 78, 91, 104, 104, 104]);
+    assert.ok(!c.types().includes('error'));
+  });
+});
