@@ -14,7 +14,7 @@ describe('handshake (§1)', () => {
   test('missing or rejected key: HTTP 401 with the DashScope body', async () => {
     const sim = await h.sim({ apiKeys: ['sk-good'] });
     const url = `${sim.url}?model=qwen3.5-omni-plus-realtime`;
-    for (const headers of [{}, { Authorization: 'Bearer sk-bad' }, { Authorization: 'Bearer ' }, { Authorization: 'Basic sk-good' }, { Authorization: 'sk-good' }]) {
+    for (const headers of [{} as Record<string, string>, { Authorization: 'Bearer sk-bad' }, { Authorization: 'Bearer ' }, { Authorization: 'Basic sk-good' }, { Authorization: 'sk-good' }]) {
       const r = await handshake(url, headers);
       assert.equal(r.status, 401, JSON.stringify(headers));
       assert.equal(r.body.code, 'InvalidApiKey');
