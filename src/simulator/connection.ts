@@ -28,6 +28,8 @@ type Queued = { kind: 'event'; text: string; event: Record<string, unknown>; at:
 
 const HIGH_WATER = 1024 * 1024;
 const MAX_QUEUED = 512;
+/** A client that stops reading while the server keeps sending is dropped past this (memory bound). */
+const MAX_UNSENT = 64 * 1024 * 1024;
 
 /** One client connection. */
 export class Connection implements Outbox {
@@ -159,6 +161,10 @@ export class Connection implements Outbox {
   private deliver(item: Queued): void {
     if (item.kind === 'close') return this.closeNow(item.code, item.reason);
     if (this.ended || this.ws.readyState !== WebSocket.OPEN) return;
+    if (this.ws.bufferedAmount > MAX_UNSENT) {
+      this.hooks.log('warn', `connection ${this.index}: the client does not read; dropping it`);
+      return this.terminate();
+    }
     this.ws.send(item.text);
     this.hooks.record({ t: Date.now(), connection: this.index, direction: 'server', event: redactEvent(item.event) });
     this.faults.onEventsSent(++this.sent);

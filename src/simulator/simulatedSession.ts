@@ -185,7 +185,7 @@ export class SimulatedSession {
       if (this.out.closed) return;
       this.out.emit('session.finished', {});
       this.out.close(this.options.closeCodes.sessionFinished, '');
-    })();
+    })().catch((error: unknown) => this.out.fatal(`Internal service error: ${error instanceof Error ? error.message : String(error)}`));
   }
 
   private onSpeechStarted(): void {
@@ -214,7 +214,7 @@ export class SimulatedSession {
     this.disarmIdle();
     const ms = this.idleTimeoutMs();
     if (ms === null || this.finishing) return;
-    const timer = this.options.speed > 0 ? setTimeout(() => this.fireIdle(), ms / this.options.speed) : undefined;
+    const timer = this.options.speed > 0 ? setTimeout(() => this.guarded(() => this.fireIdle()), ms / this.options.speed) : undefined;
     this.idle = { silentMs: 0, timer };
   }
 
@@ -228,6 +228,15 @@ export class SimulatedSession {
     if (!this.idle || limit === null || speaking || this.scheduler.busy) return;
     this.idle.silentMs += ms;
     if (this.idle.silentMs >= limit) this.fireIdle();
+  }
+
+  /** Runs `fn` from a timer: a failure ends this connection only, never the process. */
+  private guarded(fn: () => void): void {
+    try {
+      fn();
+    } catch (error) {
+      this.out.fatal(`Internal service error: ${error instanceof Error ? error.message : String(error)}`);
+    }
   }
 
   private fireIdle(): void {

@@ -73,7 +73,21 @@ export class UserInput {
 
   /** The pending input; the session adds text items and tool outputs to it (§3.8). */
   get pending(): PendingInput {
+    this.bound();
     return this.input;
+  }
+
+  /**
+   * Input piling up without a response (many commits or items and no `response.create`) is kept
+   * to the newest `maxHistoryEntries` of each kind: memory stays bounded, as the history is.
+   */
+  private bound(): void {
+    const max = this.options.maxHistoryEntries;
+    const p = this.input;
+    for (const list of [p.transcripts, p.texts, p.images, p.toolOutputs] as unknown[][]) {
+      if (list.length > max) list.splice(0, list.length - max);
+    }
+    if (this.deferred.length > max) this.flushDeferred();
   }
 
   /** Takes the pending input for a response. */
@@ -184,6 +198,7 @@ export class UserInput {
       imageTokens: turn.images.map((i) => imageTokens(i.width, i.height, this.model.tokens)),
     };
     this.conversation.add(entry);
+    this.bound();
     this.input.audioMs += turn.audioMs;
     this.input.images.push(...turn.images);
     this.input.historyEntries++;

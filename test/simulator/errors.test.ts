@@ -144,7 +144,7 @@ describe('robustness: every bad frame gets an error and the session carries on',
     await stillUsable(c);
   });
 
-  test('audio: invalid base64, odd-length PCM, WAV-wrapped chunks with the wav type', async () => {
+  test('audio: invalid base64 and odd-length PCM are refused and not added', async () => {
     const { c } = await h.open({}, { session: { turn_detection: null } });
     const e1 = await expectError(c, { type: 'input_audio_buffer.append', audio: 'not base64!!' });
     assert.equal(e1.error.param, 'audio');
@@ -211,6 +211,21 @@ describe('robustness: every bad frame gets an error and the session carries on',
     turboOk.send({ type: 'response.create' });
     await turboOk.waitFor('response.done');
     assert.ok(!turboOk.types().includes('error'));
+  });
+
+  test('input piling up without a response stays bounded and the session works', async () => {
+    const { c } = await h.open({ maxHistoryEntries: 20 }, { session: { turn_detection: null } });
+    for (let i = 0; i < 300; i++) c.send({ type: 'conversation.item.create', item: { type: 'message', role: 'user', content: [{ type: 'input_text', text: `note ${i}` }] } });
+    for (let i = 0; i < 30; i++) {
+      appendAudio(c, tone(100));
+      c.send({ type: 'input_audio_buffer.commit' });
+    }
+    const since = c.mark();
+    c.send({ type: 'response.create' });
+    const done = await c.waitFor('response.done', { since });
+    assert.equal(done.response.status, 'completed');
+    assert.ok(!c.types().includes('error'));
+    assert.ok(done.response.usage.input_tokens_details.text_tokens < 300, 'history capped');
   });
 
   test('a responder that throws ends that connection with a server_error; other connections are unaffected', async () => {

@@ -58,12 +58,14 @@ function pcmBytes(pcm: Int16Array, bytes: number): Buffer {
 
 const toneChunk = (_i: number, bytes: number) => pcmBytes(tone(bytes / 32), bytes);
 
-/** The SDK's handshake: its user-agent and a Bearer key; ws adds the WebSocket headers. */
+/** The SDK's handshake: its user-agent, Origin and a Bearer key; ws adds the WebSocket headers. */
 function sdkHeaders(): Record<string, string> {
   const headers: Record<string, string> = {};
   for (const line of HANDSHAKE?.headers ?? []) {
     const [name, ...rest] = line.split(': ');
-    if (name!.toLowerCase() === 'user-agent') headers['user-agent'] = rest.join(': ');
+    const lower = name!.toLowerCase();
+    // ws writes Upgrade, Connection, Host and the Sec-WebSocket-* headers itself.
+    if (lower === 'user-agent' || lower === 'origin') headers[name!] = rest.join(': ');
   }
   return headers;
 }

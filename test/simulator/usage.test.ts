@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { textTokens } from '../../src/protocol/index.js';
-import { appendAudio, harness, pcmOf, tone, type Ev, type RawClient } from './helpers.js';
+import { appendAudio, b64, harness, pcmOf, tone, type Ev, type RawClient } from './helpers.js';
 
 const h = harness();
 
@@ -57,6 +57,48 @@ describe('usage (§2.6)', () => {
       const out = usage.output_tokens_details;
       assert.ok(out.audio_tokens > 0);
     }
+  });
+
+  test('wav input: the header of a WAV-wrapped chunk is not audio; qwen3.8 stereo input bills 2× (§2.6)', async () => {
+    const { c } = await h.open({}, { session: { turn_detection: null, audio: { input: { format: { type: 'wav', sample_rate: 16000 } } } } });
+    const pcm = Buffer.from(b64(tone(1000)), 'base64');
+    const header = Buffer.alloc(44);
+    header.write('RIFF', 0, 'ascii');
+    header.writeUInt32LE(36 + pcm.length, 4);
+    header.write('WAVEfmt ', 8, 'ascii');
+    header.writeUInt32LE(16, 16);
+    header.writeUInt16LE(1, 20);
+    header.writeUInt16LE(1, 22);
+    header.writeUInt32LE(16000, 24);
+    header.writeUInt32LE(32000, 28);
+    header.writeUInt16LE(2, 32);
+    header.writeUInt16LE(16, 34);
+    header.write('data', 36, 'ascii');
+    header.writeUInt32LE(pcm.length, 40);
+    const since = c.mark();
+    c.send({ type: 'input_audio_buffer.append', audio: Buffer.concat([header, pcm]).toString('base64') });
+    c.send({ type: 'input_audio_buffer.commit' });
+    c.send({ type: 'response.create' });
+    await c.waitFor('response.done', { since });
+    // Exactly 1.0 s: had the 44 header bytes been taken as samples, 1.001 s would bill 8.
+    assert.equal(usageOf(c.events.slice(since)).input_tokens_details.audio_tokens, 7);
+
+    const { c: st } = await h.open({}, { model: 'qwen3.8-omni-flash-realtime', session: { turn_detection: null, audio: { input: { format: { type: 'pcm', sample_rate: 16000, channels: 2, channel_layout: 'raw_mic_array' } } } } });
+    const mono = tone(1000);
+    const stereo = new Int16Array(mono.length * 2);
+    mono.forEach((v, i) => {
+      stereo[2 * i] = v;
+      stereo[2 * i + 1] = v;
+    });
+    const s2 = st.mark();
+    st.send({ type: 'input_audio_buffer.append', audio: b64(stereo) });
+    st.send({ type: 'input_audio_buffer.append', audio: Buffer.alloc(6).toString('base64') });
+    const odd = await st.waitFor('error', { since: s2 });
+    assert.match(odd.error.message, /multiple of 4/);
+    st.send({ type: 'input_audio_buffer.commit' });
+    st.send({ type: 'response.create' });
+    await st.waitFor('response.done', { since: s2 });
+    assert.equal(usageOf(st.events.slice(s2)).input_tokens_details.audio_tokens, 14);
   });
 
   test('history limits drop the oldest turns silently (qwen3-omni-flash keeps 8 audio turns, §2.2)', async () => {
