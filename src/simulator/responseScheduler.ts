@@ -204,7 +204,7 @@ export class ResponseScheduler {
     if (said !== '') ctx.conversation.add({ role: 'assistant', text: said, billText: true, audioMs: 0, audioFactor: 1, imageTokens: [] });
     const functionCall = result.calls.length > 0;
     const outText = functionCall ? result.calls.map((c) => c.name + c.arguments).join('') : result.sentText;
-    const usage = buildUsage(ctx.model, usageInput, { text: outText, audioMs: result.audioMs, functionCall });
+    const usage = buildUsage(ctx.model, usageInput, { text: outText, audioMs: result.audioMs, functionCall, search: ctx.session.session.enable_search === true });
     const response = { ...this.responseObject(active, status, result.items), usage };
     if (status === 'cancelled') {
       response.status_details = { type: 'cancelled', reason: active.cancelReason ?? 'client_cancelled' };

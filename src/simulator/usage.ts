@@ -15,6 +15,8 @@ export interface OutputAmount {
   audioMs: number;
   /** The response was a function call (§4.23 (c)). */
   functionCall: boolean;
+  /** Web search is on (`enable_search`): `plugins.search` is reported (§4.21, §5.7). */
+  search?: boolean;
 }
 
 /** The `usage` object of `response.done`. */
@@ -25,11 +27,14 @@ export function buildUsage(model: ModelInfo, input: InputTokens, output: OutputA
   const inputDetails: NonNullable<Usage['input_tokens_details']> = { text_tokens: input.text, audio_tokens: input.audio };
   // Image tokens are reported separately (3P, §4.21); the name is the likely one ([UNK]).
   if (input.image > 0) inputDetails.image_tokens = input.image;
-  return {
+  const usage: Usage = {
     total_tokens: inputTotal + outText + outAudio,
     input_tokens: inputTotal,
     output_tokens: outText + outAudio,
     input_tokens_details: inputDetails,
     output_tokens_details: output.functionCall ? { text_tokens: outText } : { text_tokens: outText, audio_tokens: outAudio },
   };
+  // The simulated model never searches, so the count is 0; the object is there as with the service.
+  if (output.search) usage.plugins = { search: { count: 0, strategy: 'agent' } };
+  return usage;
 }

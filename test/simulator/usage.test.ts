@@ -38,6 +38,10 @@ describe('usage (§2.6)', () => {
     assert.equal(usage.input_tokens, 14);
     assert.equal(usage.output_tokens, usage.output_tokens_details.text_tokens + usage.output_tokens_details.audio_tokens);
     assert.equal(usage.total_tokens, usage.input_tokens + usage.output_tokens);
+    assert.equal(usage.plugins, undefined);
+    c.send({ type: 'session.update', session: { enable_search: true } });
+    const searched = usageOf(await turn(c, 0));
+    assert.deepEqual(searched.plugins, { search: { count: 0, strategy: 'agent' } });
   });
 
   test('under a second counts as a second; instructions count as text; per-model audio rates', async () => {
