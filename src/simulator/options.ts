@@ -119,7 +119,7 @@ export interface SimulatorOptions {
   errorTexts?: Partial<ErrorTexts>;
 
   // --- Testing and observability ---
-  /** Faults per connection: one plan for all, or a function of the connection (§ none: test aid). */
+  /** Faults per connection, for tests: one plan for every connection, or a function choosing per connection. Default: none. */
   faults?: FaultPlan | FaultSelector;
   /** Log lines (redacted, never the key). Default: silent. */
   logger?: (level: 'info' | 'warn' | 'error', message: string) => void;
