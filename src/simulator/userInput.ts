@@ -7,7 +7,7 @@
 import { imageTokens, type InputAudioBufferAppendEvent, type InputImageBufferAppendEvent, type ModelInfo } from '../protocol/index.js';
 import type { Conversation, HistoryEntry } from './conversation.js';
 import { errorText, invalidRequest } from './errors.js';
-import { probeImage } from './imageProbe.js';
+import { detectImage, sniffImageFormat } from '../audio/image.js';
 import { InputBuffer, type AudioTurn, type VadSettings } from './inputBuffer.js';
 import type { ResolvedOptions } from './options.js';
 import type { Outbox } from './outbox.js';
@@ -176,7 +176,9 @@ export class UserInput {
     }
     const bytes = decodeBase64Strict(event.image);
     if (bytes === null) return this.out.error(invalidRequest(errorText('invalidBase64', t, { param: 'image' }), { param: 'image', eventId }));
-    const probe = probeImage(bytes);
+    // A JPEG whose size cannot be read is still a JPEG to the service; it counts as the minimum.
+    const sniffed = sniffImageFormat(bytes);
+    const probe = detectImage(bytes) ?? (sniffed === 'jpeg' || sniffed === 'png' ? { format: sniffed, width: 0, height: 0 } : null);
     if (probe === null || (probe.format === 'png' && !o.acceptPng)) {
       return this.out.error(invalidRequest(errorText('imageNotJpeg', t), { param: 'image', eventId }));
     }
