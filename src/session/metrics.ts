@@ -5,6 +5,7 @@
  */
 import type { Usage } from '../protocol/items.js';
 import type { ModelInfo } from '../protocol/models.js';
+import { UsageEstimator, type UsageTotals } from '../audio/estimate.js';
 import type { TurnLatency } from './turn.js';
 
 /** Totals so far. */
@@ -19,6 +20,12 @@ export interface MetricsSnapshot {
   turns: number;
   /** Latencies of the last turn. */
   lastLatency?: TurnLatency;
+  /**
+   * The audio kit's estimate of the audio sent and received by the token rules (§2.6), to set
+   * beside `totals`. The service also re-bills the retained history every turn (§5.9), so the
+   * reported input grows faster than this estimate of the new audio alone.
+   */
+  estimated?: Pick<UsageTotals, 'inputAudioSeconds' | 'outputAudioSeconds' | 'inputAudioTokens' | 'outputAudioTokens'>;
 }
 
 /** Accumulates session metrics. */
@@ -27,8 +34,21 @@ export class SessionMetrics {
   #turns = 0;
   #lastLatency: TurnLatency | undefined;
   #lastSpeechStop: number | undefined;
+  readonly #estimator: UsageEstimator | undefined;
 
-  constructor(readonly model: ModelInfo | undefined) {}
+  constructor(readonly model: ModelInfo | undefined) {
+    this.#estimator = model ? new UsageEstimator(model) : undefined;
+  }
+
+  /** Notes audio sent (seconds). */
+  inputAudio(seconds: number): void {
+    this.#estimator?.addInputAudio(seconds);
+  }
+
+  /** Notes audio received (seconds). */
+  outputAudio(seconds: number): void {
+    this.#estimator?.addOutputAudio(seconds);
+  }
 
   /** When the last `speech_stopped` arrived (performance.now()). */
   get lastSpeechStop(): number | undefined {
@@ -49,6 +69,7 @@ export class SessionMetrics {
     t.totalTokens += usage.total_tokens ?? 0;
     t.inputAudioTokens += usage.input_tokens_details?.audio_tokens ?? 0;
     t.outputAudioTokens += usage.output_tokens_details?.audio_tokens ?? 0;
+    this.#estimator?.endTurn();
     return { ...this.snapshot(), responseId, usage };
   }
 
@@ -62,6 +83,10 @@ export class SessionMetrics {
   snapshot(): MetricsSnapshot {
     const snap: MetricsSnapshot = { totals: { ...this.#totals }, turns: this.#turns };
     if (this.#lastLatency) snap.lastLatency = { ...this.#lastLatency };
+    if (this.#estimator) {
+      const e = this.#estimator.totals;
+      snap.estimated = { inputAudioSeconds: e.inputAudioSeconds, outputAudioSeconds: e.outputAudioSeconds, inputAudioTokens: e.inputAudioTokens, outputAudioTokens: e.outputAudioTokens };
+    }
     return snap;
   }
 }

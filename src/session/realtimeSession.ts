@@ -205,6 +205,7 @@ export class RealtimeSession {
       client.on('response.audio.delta', (e) => {
         const pcm = pcm16FromBytes(decodeBase64(e.delta));
         this.#turn?.audioDelta(pcm);
+        this.#metrics.outputAudio(pcm.length / client.outputSampleRate);
         this.#playback.write(pcm, client.outputSampleRate, e.item_id);
       }),
       client.on('response.function_call_arguments.done', (e) => {
@@ -328,7 +329,9 @@ export class RealtimeSession {
           this.history.noteImage();
         }
       }
-      this.history.noteAudio(format ? (data.length / (format.channels ?? 1) / format.sampleRate) * 1000 : (data.length / rate) * 1000);
+      const seconds = format ? data.length / (format.channels ?? 1) / format.sampleRate : data.length / rate;
+      this.history.noteAudio(seconds * 1000);
+      this.#metrics.inputAudio(seconds);
       if (!vad) client.commitAudio();
       else {
         // The server ends the turn itself once it hears silence (§3.2).
@@ -357,6 +360,7 @@ export class RealtimeSession {
     }
     if (this.#state !== 'open') throw new ConnectionError(`appendAudio: the session is ${this.#state}.`, 'not_connected');
     await this.#client.appendAudio(data);
+    this.#metrics.inputAudio(data.length / this.#client.inputSampleRate);
   }
 
   /** Stops the reply now: playback stops, the response is cancelled, the item marked interrupted. */

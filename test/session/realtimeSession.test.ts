@@ -93,6 +93,10 @@ describe('conversation', () => {
     assert.equal(items[3]?.type === 'assistant' && items[3].text, second.transcript);
     assert.equal(s.metrics.turns, 2);
     assert.equal(s.metrics.totals.responses, 2);
+    // 2 s of input audio at 7 tokens/s (§2.6): the estimate and what the service reported agree.
+    assert.equal(s.metrics.estimated?.inputAudioTokens, 14);
+    assert.equal(s.metrics.totals.inputAudioTokens, 14);
+    assert.ok((s.metrics.estimated?.outputAudioTokens ?? 0) > 0);
   });
 });
 
