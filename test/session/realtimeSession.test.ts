@@ -258,3 +258,19 @@ describe('backpressure', () => {
     await server.waitForFrames(10, 5000);
   });
 });
+
+describe('keepalive', () => {
+  test('a peer that stops answering pings is treated as a dropped connection', async () => {
+    const server = await startMockServer();
+    closers.push(() => server.close());
+    const s = new RealtimeSession({ apiKey: 'sk-test', url: server.url, model: MODEL, keepaliveMs: 200, reconnect: { baseDelayMs: 20 } });
+    closers.push(() => s.close());
+    await s.connect();
+    const raw = server.socket() as unknown as { _socket: { pause(): void } };
+    raw._socket.pause(); // the server stops reading: no pong comes back
+    const reconnecting = await once<{ error: Error }>((fn) => s.on('reconnecting', fn), 5000);
+    assert.match(reconnecting.error.message, /1006/);
+    await once((fn) => s.on('reconnected', fn), 5000);
+    assert.equal(s.state, 'open');
+  });
+});
