@@ -8,7 +8,7 @@
  * ```
  */
 export { RealtimeClient } from './client/realtimeClient.js';
-export type { CloseInfo, CreateResponseOptions, FinishResult, RealtimeClientEvents, WaitForOptions } from './client/realtimeClient.js';
+export type { ClientState, CloseInfo, CreateResponseOptions, FinishResult, RealtimeClientEvents, WaitForOptions } from './client/realtimeClient.js';
 export type { ClientTimeouts, Logger, RealtimeClientOptions } from './client/options.js';
 export type { AudioInput, AudioInputFormat, ImageInput } from './client/encodeInput.js';
 export {

@@ -70,7 +70,9 @@ export interface FinishResult {
   reason: 'session.finished' | 'error' | 'timeout' | 'closed';
 }
 
-type State = 'idle' | 'connecting' | 'open' | 'closing' | 'closed';
+/** Connection state of a {@link RealtimeClient}. */
+export type ClientState = 'idle' | 'connecting' | 'open' | 'closing' | 'closed';
+type State = ClientState;
 
 interface PendingUpdate {
   eventId: string;

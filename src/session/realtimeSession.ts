@@ -82,7 +82,9 @@ export interface AskInput {
   images?: Uint8Array[];
 }
 
-type State = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'closed';
+/** Connection state of a {@link RealtimeSession}. */
+export type SessionState = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'closed';
+type State = SessionState;
 
 const CHUNK_MS = 100;
 

@@ -37,7 +37,7 @@ export {
   type ResponderImage,
   type ResponderHistoryEntry,
 } from './responder.js';
-export { synthesizeSpeech, speechDurationMs } from './synthesizer.js';
+export { synthesizeSpeech, speechDurationMs, type SynthesizeOptions } from './synthesizer.js';
 export { SpeechDetector, type SpeechDetectorOptions, type SpeechBoundary } from './speechDetector.js';
 
 /** A live connection, as tests see it. */
