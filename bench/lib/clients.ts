@@ -1,0 +1,183 @@
+/**
+ * The two clients every benchmark compares, behind one small interface:
+ *
+ * - `raw`, the limit: a bare `ws` socket, `JSON.parse` of each text frame, audio deltas decoded
+ *   with `Buffer.from(…, 'base64')` into an Int16Array view, audio appended as
+ *   `JSON.stringify({ type, audio: base64 })`. It does no more than the protocol requires: no
+ *   event ids, no validation, no typed dispatch.
+ * - `sdk`: `RealtimeClient` as the README uses it: typed listeners, `appendAudio(Int16Array)`,
+ *   and reply audio decoded with the audio kit (`pcm16FromBytes(decodeBase64(delta))`, as
+ *   `RealtimeSession` does).
+ * - `sdk-buffer`: `RealtimeClient`, but reply audio decoded the raw way; the difference to `sdk`
+ *   is the cost of the audio kit's validating decoder, to the rest the client's own cost.
+ */
+import { WebSocket } from 'ws';
+import { decodeBase64 } from '../../src/audio/base64.js';
+import { pcm16FromBytes } from '../../src/audio/pcm.js';
+import { RealtimeClient } from '../../src/client/realtimeClient.js';
+
+/** Which client. */
+export type Variant = 'raw' | 'sdk' | 'sdk-buffer';
+
+/** A server event as the benchmarks see it. */
+export interface BenchEvent {
+  type: string;
+  [field: string]: unknown;
+}
+
+/** What every benchmark does with a session. */
+export interface BenchSession {
+  /** Opens the socket and waits for `session.created`. */
+  connect(url: string): Promise<void>;
+  /** Switches to Manual mode (`turn_detection: null`) and waits for `session.updated`. */
+  manualMode(): Promise<void>;
+  /** Called for every server event (after an audio delta's audio was decoded). */
+  onEvent(handler: (event: BenchEvent) => void): void;
+  /** Called with the decoded PCM of every `response.audio.delta`. */
+  onAudio(handler: (pcm: Int16Array) => void): void;
+  /** Appends 16-bit PCM; resolves when the socket has room again. */
+  appendAudio(pcm: Int16Array): Promise<unknown> | undefined;
+  /** Sends a client event as it is (commit, response.create, the benchmark's own). */
+  send(event: BenchEvent): void;
+  /** Outbound bytes not yet written. */
+  readonly bufferedAmount: number;
+  /** Closes and waits for the close. */
+  close(): Promise<void>;
+}
+
+/** Outbound buffer above which appending waits: the SDK's default `sendHighWaterMark`. */
+const HIGH_WATER = 1024 * 1024;
+
+const MODEL = 'qwen3.5-omni-plus-realtime';
+
+/** Int16Array view of base64 PCM16, decoded by Node's codec (no validation, no copy). */
+function bufferDecode(b64: string): Int16Array {
+  const bytes = Buffer.from(b64, 'base64');
+  return new Int16Array(bytes.buffer, bytes.byteOffset, bytes.length >> 1);
+}
+
+class RawSession implements BenchSession {
+  #ws: WebSocket | undefined;
+  #handler: (event: BenchEvent) => void = () => {};
+  #audio: (pcm: Int16Array) => void = () => {};
+  #waiters = new Map<string, () => void>();
+
+  connect(url: string): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const ws = new WebSocket(`${url}?model=${MODEL}`, { headers: { Authorization: 'Bearer bench' }, perMessageDeflate: false });
+      this.#ws = ws;
+      this.#waiters.set('session.created', resolve);
+      ws.once('error', reject);
+      ws.on('message', (data: Buffer) => {
+        const event = JSON.parse(data.toString()) as BenchEvent;
+        if (event.type === 'response.audio.delta') this.#audio(bufferDecode(event.delta as string));
+        const waiter = this.#waiters.get(event.type);
+        if (waiter) {
+          this.#waiters.delete(event.type);
+          waiter();
+        }
+        this.#handler(event);
+      });
+    });
+  }
+
+  manualMode(): Promise<void> {
+    return new Promise((resolve) => {
+      this.#waiters.set('session.updated', resolve);
+      this.send({ type: 'session.update', session: { modalities: ['text', 'audio'], turn_detection: null } });
+    });
+  }
+
+  onEvent(handler: (event: BenchEvent) => void): void {
+    this.#handler = handler;
+  }
+
+  onAudio(handler: (pcm: Int16Array) => void): void {
+    this.#audio = handler;
+  }
+
+  appendAudio(pcm: Int16Array): Promise<unknown> | undefined {
+    const ws = this.#ws!;
+    const json = JSON.stringify({ type: 'input_audio_buffer.append', audio: Buffer.from(pcm.buffer, pcm.byteOffset, pcm.byteLength).toString('base64') });
+    if (ws.bufferedAmount <= HIGH_WATER) {
+      ws.send(json);
+      return undefined;
+    }
+    // The callback fires once these bytes reached the kernel: the buffer has drained past them.
+    return new Promise((resolve) => ws.send(json, resolve));
+  }
+
+  send(event: BenchEvent): void {
+    this.#ws!.send(JSON.stringify(event));
+  }
+
+  get bufferedAmount(): number {
+    return this.#ws?.bufferedAmount ?? 0;
+  }
+
+  close(): Promise<void> {
+    const ws = this.#ws;
+    if (!ws || ws.readyState === ws.CLOSED) return Promise.resolve();
+    return new Promise((resolve) => {
+      ws.once('close', () => resolve());
+      ws.close(1000);
+    });
+  }
+}
+
+class SdkSession implements BenchSession {
+  #client: RealtimeClient | undefined;
+  readonly #kitDecode: boolean;
+
+  constructor(kitDecode: boolean) {
+    this.#kitDecode = kitDecode;
+  }
+
+  async connect(url: string): Promise<void> {
+    this.#client = new RealtimeClient({ url, apiKey: 'bench', model: MODEL, env: {} });
+    await this.#client.connect();
+  }
+
+  async manualMode(): Promise<void> {
+    await this.#client!.updateSession({ modalities: ['text', 'audio'], turn_detection: null });
+  }
+
+  onEvent(handler: (event: BenchEvent) => void): void {
+    const client = this.#client!;
+    client.on('*', (event) => handler(event.type === 'unknown' ? (event.event as BenchEvent) : (event as unknown as BenchEvent)));
+  }
+
+  onAudio(handler: (pcm: Int16Array) => void): void {
+    const decode = this.#kitDecode ? (b64: string) => pcm16FromBytes(decodeBase64(b64)) : bufferDecode;
+    this.#client!.on('response.audio.delta', (event) => handler(decode(event.delta)));
+  }
+
+  appendAudio(pcm: Int16Array): Promise<unknown> {
+    return this.#client!.appendAudio(pcm);
+  }
+
+  send(event: BenchEvent): void {
+    this.#client!.send(event);
+  }
+
+  get bufferedAmount(): number {
+    return this.#client?.bufferedAmount ?? 0;
+  }
+
+  close(): Promise<void> {
+    return this.#client?.close() ?? Promise.resolve();
+  }
+}
+
+/** A new, unconnected session of `variant`. */
+export function newSession(variant: Variant): BenchSession {
+  if (variant === 'raw') return new RawSession();
+  return new SdkSession(variant === 'sdk');
+}
+
+/** 100 ms of a 440 Hz tone at 16 kHz (1,600 samples, 3,200 bytes): the audio every session sends. */
+export function inputChunk(): Int16Array {
+  const pcm = new Int16Array(1600);
+  for (let i = 0; i < pcm.length; i++) pcm[i] = Math.round(8000 * Math.sin((2 * Math.PI * 440 * i) / 16000));
+  return pcm;
+}

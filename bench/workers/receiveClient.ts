@@ -1,0 +1,64 @@
+/**
+ * Receive-path worker: connects to the replay server, asks it to flood the recorded reply
+ * `--repeats` times, and measures how fast each client variant takes the events in — every event
+ * delivered to a handler, every audio delta decoded to an Int16Array. Variants alternate round by
+ * round so that both see the same machine state. Reports wall time and this process's CPU time.
+ */
+import { cpuUsedUs, nowUs } from '../lib/clock.js';
+import { newSession, type Variant } from '../lib/clients.js';
+import { finishWorker, workerArgs } from '../lib/proc.js';
+
+const args = workerArgs();
+const url = args.url!;
+const repeats = Number(args.repeats);
+const rounds = Number(args.rounds);
+const variants = args.variants!.split(',') as Variant[];
+
+/** One measured run. */
+interface Run {
+  variant: Variant;
+  events: number;
+  samples: number;
+  bytes: number;
+  wallUs: number;
+  cpuUs: number;
+}
+
+async function once(variant: Variant): Promise<Run> {
+  const session = newSession(variant);
+  await session.connect(url);
+  let events = 0;
+  let samples = 0;
+  let bytes = 0;
+  let started = 0;
+  let cpu = process.cpuUsage();
+  const done = new Promise<Run>((resolve) => {
+    session.onAudio((pcm) => {
+      samples += pcm.length;
+    });
+    session.onEvent((event) => {
+      events++;
+      if (event.type === 'bench.end') {
+        bytes = event.bytes as number;
+        resolve({ variant, events: events - 1, samples, bytes, wallUs: nowUs() - started, cpuUs: cpuUsedUs(cpu) });
+      }
+    });
+  });
+  cpu = process.cpuUsage();
+  started = nowUs();
+  session.send({ type: 'bench.flood', repeats });
+  const run = await done;
+  await session.close();
+  return run;
+}
+
+const runs: Run[] = [];
+// Round 0 warms the JIT for every variant and is not kept.
+for (let round = 0; round <= rounds; round++) {
+  const order = variants.map((_, i) => variants[(i + round) % variants.length]!);
+  for (const variant of order) {
+    const run = await once(variant);
+    if (round > 0) runs.push(run);
+  }
+}
+finishWorker(runs);
