@@ -35,13 +35,19 @@ export function keptRealTime(p: ScalePoint): boolean {
   return p.receivedRealtime.min >= 0.95 && p.lagGrowthMs.max < 100 && p.sendLateMs.endMeanMax < 100 && p.errors === 0;
 }
 
-/** Runs one point: a fresh simulator, a fresh client worker; the simulator's stats over the worker's window. */
-export async function scalePoint(variant: Variant, sessions: number, warmMs: number, measureMs: number, worker = 'workers/scaleClient.ts'): Promise<ScalePoint> {
-  const sim = startChild('server', 'servers/simServer.ts', ['--reply-seconds', String(Math.ceil((warmMs + measureMs) / 1000) + 60)]);
+/**
+ * Runs one point: a fresh server (the simulator, or the replay server as the baseline server), a
+ * fresh client worker; the server's stats over the worker's window.
+ */
+export async function scalePoint(variant: Variant, sessions: number, warmMs: number, measureMs: number, server: 'simulator' | 'replay' = 'simulator'): Promise<ScalePoint> {
+  const sim =
+    server === 'simulator'
+      ? startChild('server', 'servers/simServer.ts', ['--reply-seconds', String(Math.ceil((warmMs + measureMs) / 1000) + 60)])
+      : startChild('server', 'servers/replayServer.ts');
   try {
     const { url } = await sim.next<{ url: string }>('ready');
     let stats: Promise<{ stats: ServerStats }> | undefined;
-    const result = await runWorker<ScalePoint>(worker, ['--url', url, '--sessions', String(sessions), '--variant', variant, '--warm-ms', String(warmMs), '--measure-ms', String(measureMs)], ['--expose-gc'], (message) => {
+    const result = await runWorker<ScalePoint>('workers/scaleClient.ts', ['--url', url, '--sessions', String(sessions), '--variant', variant, '--warm-ms', String(warmMs), '--measure-ms', String(measureMs)], ['--expose-gc'], (message) => {
       if (message.type !== 'window') return;
       if (message.edge === 'start') void sim.request({ type: 'mark' });
       else stats = sim.request<{ stats: ServerStats }>({ type: 'stats' });

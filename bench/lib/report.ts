@@ -32,6 +32,8 @@ export interface BenchResult {
   notes: string[];
   /** Raw figures for results.json. */
   data: unknown;
+  /** Output shown verbatim (a benchmark that prints its own lines). */
+  preformatted?: string;
 }
 
 /** Options every benchmark gets. */

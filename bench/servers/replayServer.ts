@@ -33,8 +33,8 @@ recorded.offsetsMs.forEach((offsetMs, index) => {
   if (last && last.offsetMs === offsetMs) last.frames.push(index);
   else ticks.push({ offsetMs, frames: [index] });
 });
-/** One loop of the reply at real time; the next loop starts one chunk after the last delta. */
-const loopMs = recorded.durationMs + 100;
+/** One loop of the reply at real time: the next loop's first delta comes 100 ms after the last one, as one unbroken stream. */
+const loopMs = recorded.durationMs;
 
 const counters = { framesSent: 0, bytesReceived: 0, audioBytesDecoded: 0, lateTicks: 0 };
 /** A tick sent more than this late means the server itself fell behind real time. */
