@@ -1,7 +1,7 @@
 // Builds the ESM and CommonJS outputs with tsc and marks the CommonJS folder as such, so that
 // Node and type checkers read dist/cjs/*.js and *.d.ts as CommonJS (package.json "type" is module).
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
 const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
@@ -14,3 +14,22 @@ writeFileSync('dist/cjs/package.json', JSON.stringify({ type: 'commonjs' }) + '\
 for (const bin of ['dist/esm/cli/main.js', 'dist/cjs/cli/main.js']) {
   if (existsSync(bin)) chmodSync(bin, 0o755);
 }
+
+// The example page's browser bundle (examples/browser → dist/example), served by
+// `dashscope-realtime relay --example`. It imports 'dashscope-realtime/browser' from the build
+// above, as a user's bundler would, so package.json's `browser` field must keep `ws` out.
+const { build } = await import('esbuild');
+const result = await build({
+  entryPoints: ['examples/browser/app.ts'],
+  bundle: true,
+  format: 'esm',
+  platform: 'browser',
+  target: ['es2022'],
+  outfile: 'dist/example/app.js',
+  sourcemap: true,
+  metafile: true,
+  logLevel: 'warning',
+});
+const nodeOnly = Object.keys(result.metafile.inputs).filter((input) => /node_modules[\\/]ws[\\/]|^node:|transport[\\/]nodeSocket/.test(input) && !input.startsWith('(disabled)'));
+if (nodeOnly.length > 0) throw new Error(`The browser bundle contains Node-only modules: ${nodeOnly.join(', ')}`);
+for (const file of ['index.html', 'style.css']) copyFileSync(`examples/browser/${file}`, `dist/example/${file}`);

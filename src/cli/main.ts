@@ -30,6 +30,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     summary: 'run the embedded DashScope realtime simulator',
     load: async () => (await import('./simulate.js')).simulateCommand,
   },
+  relay: {
+    summary: 'a relay for browsers: adds the key upstream, checks origins and tokens (--example serves a demo page)',
+    load: async () => (await import('./relay.js')).relayCommand,
+  },
 };
 
 function usage(): string {

@@ -1,6 +1,11 @@
 /**
  * Chooses the transport for this runtime: `ws` on Node (it can send handshake headers and
  * exposes pause/resume and ping), the runtime's own WebSocket elsewhere.
+ *
+ * Browsers (and web workers): the second argument of `new WebSocket()` is the subprotocol list
+ * there, so handshake headers are dropped (a browser cannot send `Authorization`, protocol.md
+ * §1.3: it talks to a relay that adds the key). Bundlers never see `ws`: package.json's
+ * `browser` field maps `nodeSocket.js` to an empty module, and the import below only runs on Node.
  */
 import { openNativeSocket } from './nativeSocket.js';
 import { detectRuntime } from './runtime.js';
@@ -8,9 +13,11 @@ import type { SocketFactory } from './socket.js';
 
 /** The default socket factory for the current runtime. */
 export const openSocket: SocketFactory = async (options, handlers) => {
-  if (detectRuntime().name === 'node') {
+  const runtime = detectRuntime().name;
+  if (runtime === 'node') {
     const { openNodeSocket } = await import('./nodeSocket.js');
     return openNodeSocket(options, handlers);
   }
-  return openNativeSocket(options, handlers);
+  // Only Deno and Bun take headers as a (non-standard) second argument.
+  return openNativeSocket(runtime === 'deno' || runtime === 'bun' ? options : { ...options, headers: {} }, handlers);
 };

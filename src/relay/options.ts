@@ -1,0 +1,305 @@
+/**
+ * Every setting of the browser relay in one place, with its default and the reason for it. A
+ * browser cannot send `Authorization` on a WebSocket upgrade (protocol.md §1.3) nor keep a
+ * long-lived key secret, so the relay holds the key and decides which browsers may use it.
+ * Everything is checked here, before the relay listens.
+ */
+import type { IncomingMessage } from 'node:http';
+import { ValidationError } from '../errors.js';
+import { REALTIME_PATH, REGIONS, isValidWorkspaceId, realtimeBaseUrl, type Region } from '../protocol/endpoints.js';
+import type { SessionConfig } from '../protocol/session.js';
+
+/** Log levels of the relay's logger. */
+export type RelayLogLevel = 'info' | 'warn' | 'error';
+
+/** Per-connection limits. Each is enforced as described on its field. */
+export interface RelayLimits {
+  /**
+   * Longest life of one browser connection, in ms. At the limit the relay closes the browser
+   * with 4100 (`session_duration`, retryable: a new connection is authenticated again) and the
+   * upstream with 1000. 0 disables. Default 1800000 (30 minutes; DashScope's own cap is 120, §2.5).
+   */
+  maxSessionMs?: number;
+  /**
+   * Largest browser frame forwarded, in bytes. A larger one is answered with an `error` event
+   * (code `message_too_large`) and dropped; the session goes on. Frames above 4× this (at least
+   * 64 KiB more) are cut by the socket itself with close 1009. Default 1048576 (1 MiB: a 256 KB
+   * image, §3.5, fits; audio chunks are a few KB).
+   */
+  maxMessageBytes?: number;
+  /**
+   * Sustained browser frames per second. A token bucket allows bursts of two seconds' worth;
+   * beyond it the relay closes the browser with 1008 (`rate_limit`, fatal: a page that floods is
+   * broken or hostile). Default 100 (audio in 20 ms chunks is 50/s). 0 disables.
+   */
+  maxMessagesPerSecond?: number;
+  /**
+   * Bytes a browser may send before the upstream connection is open; they are queued and sent in
+   * order once it is. Beyond this the browser is closed with 1013. Default 4194304 (4 MiB).
+   */
+  maxPendingBytes?: number;
+}
+
+/** Which client events a browser may send (§3); anything else gets an `error` event and is not forwarded. */
+export interface RelayFilter {
+  /** Client event types a browser may send, e.g. `['input_audio_buffer.append', 'response.create']`. Default: every type. */
+  allowedEventTypes?: readonly string[];
+  /**
+   * Top-level `session` fields a browser may set in `session.update`, e.g.
+   * `['voice', 'turn_detection']`, so a page cannot change `instructions` or `tools`. Default:
+   * every field.
+   */
+  allowedSessionFields?: readonly string[];
+}
+
+/** Timeouts in milliseconds. */
+export interface RelayTimeouts {
+  /** Upstream WebSocket handshake. Default 15000 (the SDK's connect timeout). */
+  upstreamConnectMs?: number;
+  /** The `authenticate` hook; past it the upgrade is refused with 401. Default 10000. */
+  authenticateMs?: number;
+  /** The upstream SDP exchange (§6.1). Default 15000. */
+  signalingMs?: number;
+}
+
+/** Decides whether a request may use the relay; `false` or a throw refuses it with HTTP 401. */
+export type Authenticate = (request: IncomingMessage) => boolean | Promise<boolean>;
+
+/** Options of {@link startRelay} and {@link createRelay}. Every field is optional. */
+export interface RelayOptions {
+  /** Interface to bind (`startRelay` only). Default `127.0.0.1`: never all interfaces unless asked. */
+  host?: string;
+  /** TCP port (`startRelay` only); 0 picks a free one. Default 0. */
+  port?: number;
+  /** Path browsers open the WebSocket on. Default `/api-ws/v1/realtime` (the service's own path, §1.1). */
+  path?: string;
+  /** Upstream WebSocket base URL, e.g. the simulator's. Default `DASHSCOPE_REALTIME_URL`, else the region's host (§1.2). */
+  url?: string;
+  /** Region of the upstream host and of the key. Default `DASHSCOPE_REGION`, else `beijing`. */
+  region?: Region;
+  /** Workspace id: the workspace host (§1.2) and `X-DashScope-WorkSpace`. Default `DASHSCOPE_WORKSPACE_ID`. */
+  workspaceId?: string;
+  /** The server-side key, or a function returning one (called per upstream connection). Default `DASHSCOPE_API_KEY`. Never logged, never sent to a browser. */
+  apiKey?: string | (() => string | Promise<string>);
+  /** Environment for the defaults above. Default `process.env`. */
+  env?: Record<string, string | undefined>;
+  /** Checks a browser's upgrade or signalling request (a token, a cookie, …). May be async. Default: every request passes. */
+  authenticate?: Authenticate;
+  /**
+   * Origins allowed to connect (`https://app.example.com`), `'*'`, or a predicate. Others get
+   * HTTP 403. Default: requests without an `Origin` (not a browser) and same-origin requests
+   * (`Origin` host equal to `Host`) only, which stops other sites from using a cookie-authenticated
+   * relay (cross-site WebSocket hijacking).
+   */
+  allowedOrigins?: readonly string[] | '*' | ((origin: string) => boolean);
+  /** Models a browser may ask for with `?model=`; others get HTTP 403. Default: any (the upstream checks). */
+  allowedModels?: readonly string[];
+  /** Per-connection limits. */
+  limits?: RelayLimits;
+  /** Client-event filter. Default: none (frames are forwarded untouched). */
+  filter?: RelayFilter;
+  /**
+   * Session fields the relay itself sets: sent upstream as a `session.update` right after
+   * `session.created` (its `session.updated` is not shown to the browser) and merged over every
+   * `session.update` a browser sends, so they hold whether the service merges or replaces (§3.1).
+   * Default: none.
+   */
+  session?: SessionConfig;
+  /**
+   * WebRTC signalling (§6.1): `POST {path}?model=…` with an SDP offer is forwarded to `url` with
+   * the key. `false` turns it off. Default path `/api/v1/webrtc/realtime`; default url the upstream
+   * host's `https://…/api/v1/webrtc/realtime` (ask Alibaba Cloud for the account's endpoint, §6).
+   */
+  webrtc?: { path?: string; url?: string } | false;
+  /** Serve the files of this folder on GET (the example page). Default: none. */
+  staticDir?: string;
+  /** Timeouts. */
+  timeouts?: RelayTimeouts;
+  /** Ping browsers this often and drop those that do not answer. Default 30000; 0 disables. */
+  pingIntervalMs?: number;
+  /** Log lines: connections, refusals, closes. Never frames, audio, tokens or the key. Default: silent. */
+  logger?: (level: RelayLogLevel, message: string) => void;
+}
+
+/** Options after resolution. Internal. */
+export interface ResolvedRelayOptions {
+  host: string;
+  port: number;
+  path: string;
+  upstreamBase: string;
+  workspaceId: string | undefined;
+  getApiKey: () => Promise<string>;
+  authenticate: Authenticate | undefined;
+  originAllowed: (origin: string | undefined, host: string | undefined) => boolean;
+  allowedModels: ReadonlySet<string> | undefined;
+  limits: Required<RelayLimits>;
+  filter: { eventTypes: ReadonlySet<string> | undefined; sessionFields: ReadonlySet<string> | undefined };
+  session: SessionConfig | undefined;
+  webrtc: { path: string; url: string } | undefined;
+  staticDir: string | undefined;
+  timeouts: Required<RelayTimeouts>;
+  pingIntervalMs: number;
+  log: (level: RelayLogLevel, message: string) => void;
+}
+
+function defaultEnv(): Record<string, string | undefined> {
+  const proc = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process;
+  return proc?.env ?? {};
+}
+
+function count(name: string, value: number | undefined, fallback: number, allowZero: boolean): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || (!allowZero && value === 0)) {
+    throw new ValidationError(`${name} must be a ${allowZero ? 'non-negative' : 'positive'} number, got ${String(value)}.`, name);
+  }
+  return value;
+}
+
+function checkPath(name: string, value: string): string {
+  if (typeof value !== 'string' || !value.startsWith('/') || /[?#\s]/.test(value)) {
+    throw new ValidationError(`${name} must be a URL path starting with '/', without query or spaces, got '${String(value)}'.`, name);
+  }
+  return value;
+}
+
+function list(name: string, value: readonly string[] | undefined): ReadonlySet<string> | undefined {
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value) || value.some((v) => typeof v !== 'string' || v === '')) {
+    throw new ValidationError(`${name} must be a list of non-empty strings.`, name);
+  }
+  return new Set(value);
+}
+
+/** An origin as browsers send it: scheme, host and port, no trailing slash, lower case. */
+function normalizeOrigin(origin: string): string {
+  return origin.trim().replace(/\/+$/, '').toLowerCase();
+}
+
+function originCheck(allowed: RelayOptions['allowedOrigins']): ResolvedRelayOptions['originAllowed'] {
+  if (allowed === '*') return () => true;
+  if (typeof allowed === 'function') {
+    return (origin) => {
+      if (origin === undefined) return true;
+      try {
+        return allowed(origin) === true;
+      } catch {
+        return false;
+      }
+    };
+  }
+  if (allowed !== undefined && (!Array.isArray(allowed) || allowed.some((o) => typeof o !== 'string' || !/^https?:\/\/[^/\s]+\/?$/i.test(o)))) {
+    throw new ValidationError("allowedOrigins must be '*', a predicate, or a list of origins such as 'https://app.example.com'.", 'allowedOrigins');
+  }
+  const set = new Set((allowed ?? []).map(normalizeOrigin));
+  return (origin, host) => {
+    // Non-browser clients send no Origin; they cannot be hijacked through a visitor's cookies.
+    if (origin === undefined) return true;
+    const o = normalizeOrigin(origin);
+    if (set.has(o)) return true;
+    if (allowed !== undefined) return false;
+    try {
+      return host !== undefined && new URL(o).host === host.toLowerCase();
+    } catch {
+      return false;
+    }
+  };
+}
+
+function upstreamBase(options: RelayOptions, env: Record<string, string | undefined>) {
+  const regionRaw = options.region ?? env.DASHSCOPE_REGION ?? 'beijing';
+  const region = regionRaw.toLowerCase() as Region;
+  if (!REGIONS.includes(region)) throw new ValidationError(`Unknown region '${regionRaw}'. Use one of: ${REGIONS.join(', ')}.`, 'region', REGIONS);
+  const workspaceId = options.workspaceId ?? (env.DASHSCOPE_WORKSPACE_ID || undefined);
+  if (workspaceId !== undefined && !isValidWorkspaceId(workspaceId)) {
+    throw new ValidationError(`Invalid workspaceId '${workspaceId}': use the id from the Model Studio console (letters, digits and '-').`, 'workspaceId');
+  }
+  const base = options.url ?? (env.DASHSCOPE_REALTIME_URL || undefined) ?? realtimeBaseUrl(region, workspaceId);
+  let parsed: URL;
+  try {
+    parsed = new URL(base);
+  } catch {
+    throw new ValidationError(`Invalid url '${base}': expected wss://host/api-ws/v1/realtime.`, 'url');
+  }
+  if (parsed.protocol !== 'ws:' && parsed.protocol !== 'wss:') throw new ValidationError(`Invalid url protocol '${parsed.protocol}': use wss:// (or ws:// to the simulator).`, 'url');
+  return { base: parsed, workspaceId };
+}
+
+/** The default signalling upstream: the WebSocket host over HTTPS (§6.1). */
+function defaultWebrtcUrl(base: URL): string {
+  return `${base.protocol === 'ws:' ? 'http:' : 'https:'}//${base.host}/api/v1/webrtc/realtime`;
+}
+
+function resolveWebrtc(option: RelayOptions['webrtc'], base: URL): ResolvedRelayOptions['webrtc'] {
+  if (option === false) return undefined;
+  const path = checkPath('webrtc.path', option?.path ?? '/api/v1/webrtc/realtime');
+  const url = option?.url ?? defaultWebrtcUrl(base);
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new ValidationError(`Invalid webrtc.url '${url}': expected https://host/api/v1/webrtc/realtime.`, 'webrtc.url');
+  }
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw new ValidationError(`Invalid webrtc.url protocol '${parsed.protocol}': use https://.`, 'webrtc.url');
+  return { path, url: parsed.toString() };
+}
+
+/** Resolves and checks options; throws {@link ValidationError} naming the bad option. */
+export function resolveRelayOptions(options: RelayOptions = {}): ResolvedRelayOptions {
+  const env = options.env ?? defaultEnv();
+  const { base, workspaceId } = upstreamBase(options, env);
+  const rawKey = options.apiKey ?? (env.DASHSCOPE_API_KEY || undefined);
+  if (rawKey === undefined) throw new ValidationError('No API key for the relay: set DASHSCOPE_API_KEY or pass apiKey. The relay adds it on the upstream handshake; browsers never see it.', 'apiKey');
+  if (typeof rawKey === 'string' && rawKey.trim() === '') throw new ValidationError('apiKey is empty.', 'apiKey');
+  if (typeof rawKey !== 'string' && typeof rawKey !== 'function') throw new ValidationError('apiKey must be a string or a function returning one.', 'apiKey');
+  const getApiKey = async (): Promise<string> => {
+    const key = typeof rawKey === 'string' ? rawKey : await rawKey();
+    if (typeof key !== 'string' || key.trim() === '') throw new ValidationError('The apiKey function returned no key.', 'apiKey');
+    return key;
+  };
+  if (options.authenticate !== undefined && typeof options.authenticate !== 'function') throw new ValidationError('authenticate must be a function of the request.', 'authenticate');
+  const path = checkPath('path', options.path ?? REALTIME_PATH);
+  const webrtc = resolveWebrtc(options.webrtc, base);
+  if (webrtc && webrtc.path === path) throw new ValidationError('webrtc.path must differ from path.', 'webrtc.path');
+  const l = options.limits ?? {};
+  const t = options.timeouts ?? {};
+  const port = count('port', options.port, 0, true);
+  if (!Number.isInteger(port) || port > 65535) throw new ValidationError(`port must be an integer from 0 to 65535, got ${port}.`, 'port');
+  const logger = options.logger;
+  return {
+    host: options.host ?? '127.0.0.1',
+    port,
+    path,
+    upstreamBase: base.toString(),
+    workspaceId,
+    getApiKey,
+    authenticate: options.authenticate,
+    originAllowed: originCheck(options.allowedOrigins),
+    allowedModels: list('allowedModels', options.allowedModels),
+    limits: {
+      maxSessionMs: count('limits.maxSessionMs', l.maxSessionMs, 30 * 60_000, true),
+      maxMessageBytes: count('limits.maxMessageBytes', l.maxMessageBytes, 1024 * 1024, false),
+      maxMessagesPerSecond: count('limits.maxMessagesPerSecond', l.maxMessagesPerSecond, 100, true),
+      maxPendingBytes: count('limits.maxPendingBytes', l.maxPendingBytes, 4 * 1024 * 1024, false),
+    },
+    filter: {
+      eventTypes: list('filter.allowedEventTypes', options.filter?.allowedEventTypes),
+      sessionFields: list('filter.allowedSessionFields', options.filter?.allowedSessionFields),
+    },
+    session: options.session,
+    webrtc,
+    staticDir: options.staticDir,
+    timeouts: {
+      upstreamConnectMs: count('timeouts.upstreamConnectMs', t.upstreamConnectMs, 15_000, false),
+      authenticateMs: count('timeouts.authenticateMs', t.authenticateMs, 10_000, false),
+      signalingMs: count('timeouts.signalingMs', t.signalingMs, 15_000, false),
+    },
+    pingIntervalMs: count('pingIntervalMs', options.pingIntervalMs, 30_000, true),
+    log: (level, message) => {
+      try {
+        logger?.(level, message);
+      } catch {
+        // a throwing logger must not break a connection
+      }
+    },
+  };
+}
