@@ -63,8 +63,31 @@ function kindOf(value: unknown): FieldKind | 'null' | 'undefined' | 'other' {
   return t === 'string' || t === 'object' || t === 'boolean' || t === 'undefined' ? t : 'other';
 }
 
-function checkFields(obj: Record<string, unknown>, fields: Readonly<Record<string, FieldKind>>, prefix: string): string | null {
-  for (const [name, kind] of Object.entries(fields)) {
+/** A field list as `[name, kind]` pairs: built once per type, so a check allocates nothing. */
+type FieldList = ReadonlyArray<readonly [string, FieldKind]>;
+
+function toList(fields: Readonly<Record<string, FieldKind>>): FieldList {
+  return Object.entries(fields);
+}
+
+// Every frame the client receives is checked (the receive path runs this ~10 000 times a second
+// under load), so the lists are made here once instead of by Object.entries and an object spread
+// per call; the order of the checks, and so the first problem reported, is unchanged.
+const LENIENT = new Map<ServerEventType, FieldList>();
+const STRICT = new Map<ServerEventType, FieldList>();
+for (const type of Object.keys(SERVER_EVENT_FIELDS) as ServerEventType[]) {
+  LENIENT.set(type, toList(SERVER_EVENT_FIELDS[type]));
+  STRICT.set(type, toList({ event_id: 'string', ...SERVER_EVENT_FIELDS[type] }));
+}
+const NESTED_LISTS = new Map<ServerEventType, { field: string; fields: FieldList; prefix: string }>();
+for (const type of Object.keys(NESTED) as ServerEventType[]) {
+  const nested = NESTED[type]!;
+  NESTED_LISTS.set(type, { field: nested.field, fields: toList(nested.fields), prefix: `${nested.field}.` });
+}
+
+function checkFields(obj: Record<string, unknown>, fields: FieldList, prefix: string): string | null {
+  for (let i = 0; i < fields.length; i++) {
+    const [name, kind] = fields[i]!;
     const actual = kindOf(obj[name]);
     if (actual !== kind) return `${prefix}${name} should be ${kind === 'array' || kind === 'object' ? 'an' : 'a'} ${kind}, got ${actual}`;
   }
@@ -77,10 +100,10 @@ function checkFields(obj: Record<string, unknown>, fields: Readonly<Record<strin
  * should carry (§4) but one documented example omits (§4.11): a client stays lenient.
  */
 export function describeShapeProblem(type: ServerEventType, event: Record<string, unknown>, strict = false): string | null {
-  const required = strict ? { event_id: 'string' as const, ...SERVER_EVENT_FIELDS[type] } : SERVER_EVENT_FIELDS[type];
+  const required = (strict ? STRICT : LENIENT).get(type) ?? toList(strict ? { event_id: 'string', ...SERVER_EVENT_FIELDS[type] } : SERVER_EVENT_FIELDS[type]);
   const top = checkFields(event, required, '');
   if (top) return top;
-  const nested = NESTED[type];
+  const nested = NESTED_LISTS.get(type);
   if (!nested) return null;
-  return checkFields(event[nested.field] as Record<string, unknown>, nested.fields, `${nested.field}.`);
+  return checkFields(event[nested.field] as Record<string, unknown>, nested.fields, nested.prefix);
 }
