@@ -118,6 +118,16 @@ export async function runWorker<T>(file: string, args: readonly string[], nodeFl
   if (onMessage) child.process.on('message', (m) => onMessage(m as Record<string, unknown>));
   try {
     const message = await child.next<{ result: T }>('result');
+    // The worker exits by itself once its result is out; waiting for that (rather than killing
+    // it) lets `--cpu-prof` write its profile.
+    await new Promise<void>((resolve) => {
+      if (child.process.exitCode !== null || child.process.signalCode !== null) return resolve();
+      const timer = setTimeout(resolve, 10_000);
+      child.process.once('exit', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
     return message.result;
   } finally {
     await child.stop();
