@@ -165,15 +165,8 @@ export async function relayCommand(argv: string[]): Promise<number> {
     process.stderr.write(`dashscope-realtime relay: cannot listen on ${options.host}:${options.port}: ${error instanceof Error ? error.message : String(error)}\n`);
     return EXIT.failure;
   }
-  process.stdout.write(`Relay listening on ${relay.url}\n`);
-  process.stdout.write(`  WebSocket: ${relay.wsUrl}?model=qwen3.5-omni-plus-realtime${parsed.hasToken ? '&token=…' : ''}\n`);
-  if (relay.signalingUrl) process.stdout.write(`  WebRTC signalling: POST ${relay.signalingUrl}?model=…\n`);
-  if (parsed.example) process.stdout.write(`  Example page: ${relay.url}/${parsed.hasToken ? ' (add ?token=… to the address)' : ''}\n`);
-  process.stdout.write(`  Upstream: ${sim ? `the embedded simulator (${sim.url})` : 'DashScope, with the key from DASHSCOPE_API_KEY'}\n`);
-  if (!parsed.hasToken && !sim) {
-    process.stderr.write('Warning: no --token: anyone who can reach this port can use your API key.\n');
-  }
-  await new Promise<void>((resolvePromise) => {
+  // Handlers first: whoever reads the URL below may signal at once.
+  const stopped = new Promise<void>((resolvePromise) => {
     const stop = (): void => {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
@@ -182,6 +175,15 @@ export async function relayCommand(argv: string[]): Promise<number> {
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
   });
+  process.stdout.write(`Relay listening on ${relay.url}\n`);
+  process.stdout.write(`  WebSocket: ${relay.wsUrl}?model=qwen3.5-omni-plus-realtime${parsed.hasToken ? '&token=…' : ''}\n`);
+  if (relay.signalingUrl) process.stdout.write(`  WebRTC signalling: POST ${relay.signalingUrl}?model=…\n`);
+  if (parsed.example) process.stdout.write(`  Example page: ${relay.url}/${parsed.hasToken ? ' (add ?token=… to the address)' : ''}\n`);
+  process.stdout.write(`  Upstream: ${sim ? `the embedded simulator (${sim.url})` : 'DashScope, with the key from DASHSCOPE_API_KEY'}\n`);
+  if (!parsed.hasToken && !sim) {
+    process.stderr.write('Warning: no --token: anyone who can reach this port can use your API key.\n');
+  }
+  await stopped;
   await relay.close();
   await sim?.close();
   return EXIT.ok;
