@@ -77,7 +77,9 @@ export class MicrophoneCapture {
     const context = options.audioContext ?? new AudioContext({ latencyHint: 'interactive' });
     try {
       await loadWorklet(context, CAPTURE_PROCESSOR, CAPTURE_WORKLET_SOURCE, options.workletUrl);
-      if (context.state === 'suspended') await context.resume();
+      // Not awaited: without a user gesture Chrome keeps resume() pending until one happens;
+      // capture then starts with it instead of hanging here.
+      if (context.state === 'suspended') context.resume().catch(() => {});
       const blockFrames = Math.round(context.sampleRate * 0.02); // 20 ms blocks: small enough to keep latency low
       const node = new AudioWorkletNode(context, CAPTURE_PROCESSOR, { numberOfInputs: 1, numberOfOutputs: 1, outputChannelCount: [1], processorOptions: { blockFrames } });
       const source = context.createMediaStreamSource(stream);

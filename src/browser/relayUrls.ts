@@ -3,6 +3,7 @@
  * `wss://` to match the page (a `https://` page may only open `wss://`), the same host, and the
  * relay's default paths.
  */
+import { ValidationError } from '../errors.js';
 import { REALTIME_PATH } from '../protocol/endpoints.js';
 
 /** Where the relay is; default: the page's own origin and the relay's default paths. */
@@ -19,7 +20,7 @@ export interface RelayLocation {
 
 function pageLocation(where: RelayLocation): { protocol: string; host: string } {
   const location = where.location ?? (globalThis as { location?: { protocol: string; host: string } }).location;
-  if (!location) throw new TypeError('No page location: pass location explicitly outside a browser.');
+  if (!location) throw new ValidationError('No page location: pass `location` explicitly outside a browser.', 'location');
   return location;
 }
 

@@ -66,7 +66,9 @@ export class StreamingPlayer implements PlaybackAdapter {
     const context = options.audioContext ?? new AudioContext({ sampleRate: options.sampleRate ?? 24_000, latencyHint: 'interactive' });
     try {
       await loadWorklet(context, PLAYER_PROCESSOR, PLAYER_WORKLET_SOURCE, options.workletUrl);
-      if (context.state === 'suspended') await context.resume();
+      // Not awaited: without a user gesture Chrome keeps resume() pending until one happens, and
+      // the player should then simply start late (or through resume()), not hang here.
+      if (context.state === 'suspended') context.resume().catch(() => {});
       const node = new AudioWorkletNode(context, PLAYER_PROCESSOR, { numberOfInputs: 0, numberOfOutputs: 1, outputChannelCount: [1] });
       const gain = context.createGain();
       gain.gain.value = volume;
