@@ -8,13 +8,13 @@ type Listener<T> = (payload: T) => void;
 
 /** Typed `on` / `once` / `off` / `emit` over an event map. */
 export class TypedEmitter<Events extends object> {
-  readonly #listeners = new Map<keyof Events, Set<Listener<never>>>();
   /**
-   * The listeners of each event as an array, made on the first emit after a change and never
-   * mutated: `emit` iterates a snapshot (a listener added during delivery waits for the next event,
-   * one removed still gets this one), and caching it spares an array per event on the receive path.
+   * The listeners of each event, in the order added. Each array is replaced, never mutated (copy
+   * on write): `emit` iterates the array it found, so a listener added during delivery waits for
+   * the next event and one removed still gets this one, without copying on every event (the
+   * receive path emits each event twice); and one array per event costs less than a Set.
    */
-  readonly #snapshots = new Map<keyof Events, ReadonlyArray<Listener<never>>>();
+  readonly #listeners = new Map<keyof Events, ReadonlyArray<Listener<never>>>();
   readonly #onListenerError: (error: unknown, event: keyof Events) => void;
 
   constructor(onListenerError: (error: unknown, event: keyof Events) => void) {
@@ -23,10 +23,10 @@ export class TypedEmitter<Events extends object> {
 
   /** Calls `listener` for every `event`; returns a function that removes it. */
   on<K extends keyof Events>(event: K, listener: Listener<Events[K]>): () => void {
-    let set = this.#listeners.get(event);
-    if (!set) this.#listeners.set(event, (set = new Set()));
-    set.add(listener as Listener<never>);
-    this.#snapshots.delete(event);
+    const current = this.#listeners.get(event);
+    // Adding a listener that is already there changes nothing, as with a Set.
+    if (!current) this.#listeners.set(event, [listener as Listener<never>]);
+    else if (!current.includes(listener as Listener<never>)) this.#listeners.set(event, [...current, listener as Listener<never>]);
     return () => this.off(event, listener);
   }
 
@@ -41,33 +41,26 @@ export class TypedEmitter<Events extends object> {
 
   /** Removes `listener`. */
   off<K extends keyof Events>(event: K, listener: Listener<Events[K]>): void {
-    const set = this.#listeners.get(event);
-    if (!set) return;
-    set.delete(listener as Listener<never>);
-    this.#snapshots.delete(event);
-    if (set.size === 0) this.#listeners.delete(event);
+    const current = this.#listeners.get(event);
+    if (!current || !current.includes(listener as Listener<never>)) return;
+    if (current.length === 1) this.#listeners.delete(event);
+    else this.#listeners.set(event, current.filter((l) => l !== listener));
   }
 
   /** Number of listeners for `event`. */
   listenerCount(event: keyof Events): number {
-    return this.#listeners.get(event)?.size ?? 0;
+    return this.#listeners.get(event)?.length ?? 0;
   }
 
   /** Removes every listener. */
   removeAll(): void {
     this.#listeners.clear();
-    this.#snapshots.clear();
   }
 
   /** Delivers `payload` to every listener of `event`, in the order they were added. */
   emit<K extends keyof Events>(event: K, payload: Events[K]): void {
-    let listeners = this.#snapshots.get(event);
-    if (listeners === undefined) {
-      const set = this.#listeners.get(event);
-      if (!set) return;
-      listeners = [...set];
-      this.#snapshots.set(event, listeners);
-    }
+    const listeners = this.#listeners.get(event);
+    if (!listeners) return;
     for (const listener of listeners) {
       try {
         (listener as Listener<Events[K]>)(payload);
