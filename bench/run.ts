@@ -15,7 +15,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, release, totalmem } from 'node:os';
 import { latencyBench } from './latency.bench.js';
-import { PINNING, benchFile } from './lib/proc.js';
+import { PINNING, nodeArgs, prepareBuild } from './lib/proc.js';
 import { markdownTable, type Bench, type BenchResult } from './lib/report.js';
 import { renderChart } from './lib/svg.js';
 import { memoryBench } from './memory.bench.js';
@@ -31,7 +31,7 @@ const audioBench: Bench = {
   run: (ctx) =>
     new Promise<BenchResult>((resolve, reject) => {
       ctx.log('audio: resampler and base64 codec…');
-      const node = [process.execPath, '--import', 'tsx', benchFile('audio.bench.ts')];
+      const node = [process.execPath, ...nodeArgs('audio.bench.ts')];
       const child = spawn(PINNING ? 'taskset' : node[0]!, PINNING ? ['-c', '1', ...node] : node.slice(1), { stdio: ['ignore', 'pipe', 'inherit'] });
       let out = '';
       child.stdout.on('data', (chunk: Buffer) => {
@@ -83,14 +83,15 @@ function machine(): Record<string, string> {
   const model = /^model name\s*:\s*(.+)$/m.exec(cpuinfo)?.[1] ?? 'unknown';
   const sh = (cmd: string): string => {
     try {
-      return execFileSync('sh', ['-c', cmd], { encoding: 'utf8' }).trim();
+      return execFileSync('sh', ['-c', cmd], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
     } catch {
       return 'unknown';
     }
   };
   return {
     date: new Date().toISOString(),
-    commit: sh('git rev-parse --short HEAD'),
+    // BENCH_COMMIT names the commit when the tree is an export without .git.
+    commit: process.env.BENCH_COMMIT ?? sh('git rev-parse --short HEAD'),
     cpu: model,
     nproc: String(availableParallelism()),
     memory: `${Math.round(totalmem() / 2 ** 30)} GiB`,
@@ -113,6 +114,8 @@ const log = (message: string): void => {
 const info = machine();
 log(`${quick ? 'quick' : 'full'} run of ${selected.map((b) => b.name).join(', ')}; ${info.cpu}, ${info.nproc} cores, node ${info.node}; pinning: ${info.pinning}`);
 
+const compiledFiles = await prepareBuild();
+log(`compiled ${compiledFiles} files of src/ and bench/ to plain JavaScript; every measured process runs without tsx`);
 mkdirSync(outDir, { recursive: true });
 const results: Array<{ name: string; title: string; seconds: number; result: BenchResult }> = [];
 const md: string[] = [

@@ -11,6 +11,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { BUILD_DIR, compileForBench } from './compile.js';
 
 /** Where the processes run: `server` on core 0, `client` on core 1. */
 export type Role = 'server' | 'client';
@@ -28,10 +29,29 @@ export const PINNING: boolean = (() => {
 const WANTED_FDS = 8192;
 
 const BENCH_DIR = fileURLToPath(new URL('..', import.meta.url));
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
-/** Absolute path of a file under bench/. */
+/** Set once src/ and bench/ were compiled to plain JavaScript (lib/compile.ts). */
+let compiled = false;
+
+/**
+ * Compiles src/ and bench/ so that children run as plain JavaScript, without tsx's loader
+ * (lib/compile.ts says why). Without it, children run the TypeScript through tsx.
+ */
+export async function prepareBuild(): Promise<number> {
+  const count = await compileForBench(ROOT);
+  compiled = true;
+  return count;
+}
+
+/** Absolute path of a file under bench/ (its compiled .js once {@link prepareBuild} ran). */
 export function benchFile(relative: string): string {
-  return `${BENCH_DIR}${relative}`;
+  return compiled ? `${ROOT}${BUILD_DIR}/bench/${relative.replace(/\.ts$/, '.js')}` : `${BENCH_DIR}${relative}`;
+}
+
+/** The Node arguments that run a bench file: plain when compiled, through tsx otherwise. */
+export function nodeArgs(relative: string): string[] {
+  return compiled ? [benchFile(relative)] : ['--import', 'tsx', benchFile(relative)];
 }
 
 /** A running child with an IPC channel. */
@@ -48,11 +68,11 @@ export interface Child {
 let requestIds = 0;
 
 /**
- * Starts `node --import tsx <file> ...args` as `role`, with an IPC channel. `nodeFlags` go
- * before the script (e.g. `--expose-gc`).
+ * Starts `node <file> ...args` (compiled, or through tsx) as `role`, with an IPC channel.
+ * `nodeFlags` go before the script (e.g. `--expose-gc`).
  */
 export function startChild(role: Role, file: string, args: readonly string[] = [], nodeFlags: readonly string[] = []): Child {
-  const node = [process.execPath, ...nodeFlags, '--import', 'tsx', benchFile(file), ...args];
+  const node = [process.execPath, ...nodeFlags, ...nodeArgs(file), ...args];
   const pinned = PINNING ? ['taskset', '-c', role === 'server' ? '0' : '1', ...node] : node;
   // `ulimit -n` cannot be raised from inside Node; a shell in front does it, then execs.
   const script = `ulimit -n ${WANTED_FDS} 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec "$@"`;
