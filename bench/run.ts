@@ -13,7 +13,7 @@
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { availableParallelism, release, totalmem } from 'node:os';
+import { availableParallelism, loadavg, release, totalmem } from 'node:os';
 import { latencyBench } from './latency.bench.js';
 import { PINNING, nodeArgs, prepareBuild } from './lib/proc.js';
 import { markdownTable, type Bench, type BenchResult } from './lib/report.js';
@@ -99,6 +99,8 @@ function machine(): Record<string, string> {
     kernel: release(),
     'ulimit -n (soft/hard; children raise the soft limit to 8192)': `${sh('ulimit -n')}/${sh('ulimit -Hn')}`,
     pinning: PINNING ? 'servers on core 0, measuring clients on core 1 (taskset)' : 'none (taskset missing or one core)',
+    // Other work on the machine skews every figure; the load average says whether there was any.
+    'load average at start (1/5/15 min)': loadavg().map((l) => l.toFixed(2)).join(' / '),
   };
 }
 
@@ -154,6 +156,8 @@ for (const bench of selected) {
     md.push('', `![${chart.title}](${chart.file})`);
   }
 }
+info['load average at end (1/5/15 min)'] = loadavg().map((l) => l.toFixed(2)).join(' / ');
+md.splice(md.indexOf(`- load average at start (1/5/15 min): ${info['load average at start (1/5/15 min)']}`) + 1, 0, `- load average at end (1/5/15 min): ${info['load average at end (1/5/15 min)']}`);
 writeFileSync(`${outDir}/results.md`, `${md.join('\n')}\n`);
 writeFileSync(`${outDir}/results.json`, `${JSON.stringify({ machine: info, quick, results }, null, 1)}\n`);
 log(`done in ${((Date.now() - started) / 1000).toFixed(0)} s; results in ${outDir}/`);
