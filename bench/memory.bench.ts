@@ -3,6 +3,7 @@
  * own process), sampled every 1,000 cycles, and heap and RSS per idle session with 1,000 open.
  * Raw client and SDK, each in a fresh process against a fresh simulator.
  */
+import { waitForQuiet } from './lib/machineLoad.js';
 import type { Variant } from './lib/clients.js';
 import { runWorker, startChild } from './lib/proc.js';
 import type { Bench, BenchContext, BenchResult, Chart, Table } from './lib/report.js';
@@ -26,11 +27,12 @@ interface Idle {
 }
 
 /** Runs `mode` for `variant` against a fresh simulator; for idle sessions also reads the simulator's RSS. */
-async function withSimulator<T>(mode: 'cycles' | 'idle', variant: Variant, count: number): Promise<T & { server?: { before: ServerStats; after: ServerStats } }> {
+async function withSimulator<T>(mode: 'cycles' | 'idle', variant: Variant, count: number, log: (message: string) => void): Promise<T & { server?: { before: ServerStats; after: ServerStats } }> {
   const sim = startChild('server', 'servers/simServer.ts', ['--speed', '0', '--reply-seconds', '1']);
   try {
     const { url } = await sim.next<{ url: string }>('ready');
     const before = (await sim.request<{ stats: ServerStats }>({ type: 'stats' })).stats;
+    await waitForQuiet(log);
     const result = await runWorker<T>('workers/memoryClient.ts', ['--url', url, '--mode', mode, '--variant', variant, '--count', String(count)], ['--expose-gc']);
     const after = (await sim.request<{ stats: ServerStats }>({ type: 'stats' })).stats;
     return { ...result, server: { before, after } };
@@ -49,7 +51,7 @@ export const memoryBench: Bench = {
     const idle: Idle[] = [];
     for (const variant of ['raw', 'sdk'] as const) {
       ctx.log(`memory: ${cycleCount} connect/close cycles, ${variant}…`);
-      const c = await withSimulator<Cycles>('cycles', variant, cycleCount);
+      const c = await withSimulator<Cycles>('cycles', variant, cycleCount, ctx.log);
       const first = c.samples[0]!;
       const last = c.samples[c.samples.length - 1]!;
       ctx.log(`  heap ${mib(first.heapUsed)} → ${mib(last.heapUsed)}, RSS ${mib(first.rss)} → ${mib(last.rss)}, ${fmt(c.msPerCycle)} ms per cycle`);
@@ -57,7 +59,7 @@ export const memoryBench: Bench = {
     }
     for (const variant of ['raw', 'sdk'] as const) {
       ctx.log(`memory: ${idleCount} idle sessions, ${variant}…`);
-      const i = await withSimulator<Idle>('idle', variant, idleCount);
+      const i = await withSimulator<Idle>('idle', variant, idleCount, ctx.log);
       if (i.server) i.simulatorRssPerSession = (i.server.after.rss - i.server.before.rss) / idleCount;
       delete i.server;
       ctx.log(`  heap ${kib(i.heapPerSession)} and RSS ${kib(i.rssPerSession)} per idle session`);

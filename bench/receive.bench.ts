@@ -6,6 +6,7 @@
  * Int16Array, plus this client's CPU time per event. Variants alternate round by round; the
  * figure of each is the median round.
  */
+import { waitForQuiet } from './lib/machineLoad.js';
 import type { Variant } from './lib/clients.js';
 import { runWorker, startChild } from './lib/proc.js';
 import type { Bench, BenchContext, BenchResult } from './lib/report.js';
@@ -36,6 +37,7 @@ export const receiveBench: Bench = {
     try {
       const ready = await server.next<{ url: string; reply: { frames: number; bytes: number; durationMs: number; audioDeltas: number } }>('ready');
       ctx.log(`receive: ${rounds} rounds × 3 clients, each ${repeats} replies (${fmt((repeats * ready.reply.bytes) / 1e6)} MB, ${repeats * ready.reply.frames} events)…`);
+      await waitForQuiet(ctx.log);
       const runs = await runWorker<Run[]>('workers/receiveClient.ts', ['--url', ready.url, '--repeats', String(repeats), '--rounds', String(rounds), '--variants', 'raw,sdk,sdk-buffer']);
       const variants: Variant[] = ['raw', 'sdk', 'sdk-buffer'];
       const figures = variants.map((variant) => {

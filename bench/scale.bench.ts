@@ -7,6 +7,7 @@
  * process, so memory figures are not inherited from the previous point.
  */
 import type { Variant } from './lib/clients.js';
+import { waitForQuiet } from './lib/machineLoad.js';
 import { runWorker, startChild } from './lib/proc.js';
 import type { Bench, BenchContext, BenchResult, Chart, Table } from './lib/report.js';
 import type { ServerStats } from './lib/serverStats.js';
@@ -18,6 +19,7 @@ export interface ScalePoint {
   sessions: number;
   connectMs: number;
   cpuShare: number;
+  machineShare: number;
   cpuPerSessionPct: number;
   rssPerSession: number;
   heapPerSession: number;
@@ -63,6 +65,11 @@ function serverCpuPct(p: ScalePoint): number {
   return p.server ? (100 * p.server.cpuUs) / p.server.wallUs : Number.NaN;
 }
 
+/** CPU that processes other than the client and the server took during the window, % of one core. */
+export function otherCpuPct(p: ScalePoint): number {
+  return Math.max(0, 100 * p.machineShare - 100 * p.cpuShare - serverCpuPct(p));
+}
+
 export const scaleBench: Bench = {
   name: 'scale',
   title: 'Scale: concurrent real-time sessions',
@@ -74,50 +81,47 @@ export const scaleBench: Bench = {
     for (const sessions of counts) {
       for (const variant of ['raw', 'sdk'] as const) {
         ctx.log(`scale: ${sessions} sessions, ${variant} client (${(warmMs + measureMs) / 1000} s)…`);
+        await waitForQuiet(ctx.log);
         const p = await scalePoint(variant, sessions, warmMs, measureMs);
-        ctx.log(`  client CPU ${fmt(p.cpuShare * 100)} % of a core, RSS +${kib(p.rssPerSession)}/session, received ${fmt(p.receivedRealtime.min)}× real time (worst session), simulator CPU ${fmt(serverCpuPct(p))} %`);
+        ctx.log(`  client CPU ${fmt(p.cpuShare * 100)} % of a core, RSS +${kib(p.rssPerSession)}/session, received ${fmt(p.receivedRealtime.min)}× real time (worst session), simulator CPU ${fmt(serverCpuPct(p))} %, other processes ${fmt(otherCpuPct(p))} %`);
         points.push(p);
       }
     }
     const find = (variant: Variant, sessions: number): ScalePoint => points.find((p) => p.variant === variant && p.sessions === sessions)!;
     const table: Table = {
       title: `Scale: ${measureMs / 1000} s window after ${warmMs / 1000} s warm-up; per-session figures are the client process's totals ÷ sessions`,
-      columns: ['sessions', 'client', 'CPU % of a core / session', 'RSS / session', 'heap / session', 'worst received ÷ real time', 'worst lag growth (ms)', 'worst append lateness (ms)', 'real time kept', 'simulator CPU %', 'simulator loop delay p99 (ms)'],
+      columns: ['sessions', 'client', 'CPU % of a core / session', 'RSS / session', 'heap / session', 'worst received ÷ real time', 'worst lag growth (ms)', 'worst append lateness (ms)', 'real time kept', 'simulator CPU %', 'simulator loop delay p99 (ms)', 'other processes CPU %'],
       rows: [],
     };
     const ratios: Table = {
-      title: 'Scale: SDK ÷ raw (a cost: above 1.00× the SDK uses more)',
-      columns: ['sessions', 'CPU / session', 'RSS / session', 'heap / session'],
+      title: 'Scale: memory per added session and SDK ÷ raw (a cost: above 1.00× the SDK uses more)',
+      columns: ['sessions', 'raw: marginal RSS / session', 'SDK: marginal RSS / session', 'raw: marginal heap / session', 'SDK: marginal heap / session', 'CPU / session ÷', 'marginal RSS ÷', 'marginal heap ÷'],
       rows: [],
+      note: 'Marginal: the growth from the previous point ÷ the sessions added, which leaves out what a process holds whatever its load (code, V8\'s young generation, which grows to tens of MiB under allocation). At the first point it is the growth from the empty process ÷ the sessions.',
     };
-    for (const sessions of counts) {
-      for (const variant of ['raw', 'sdk'] as const) {
-        const p = find(variant, sessions);
-        table.rows.push([
-          sessions,
-          variant,
-          fmt(p.cpuPerSessionPct),
-          kib(p.rssPerSession),
-          kib(p.heapPerSession),
-          fmt(p.receivedRealtime.min),
-          fmt(p.lagGrowthMs.max),
-          fmt(p.sendLateMs.max),
-          keptRealTime(p) ? 'yes' : '**no**',
-          fmt(serverCpuPct(p)),
-          p.server ? fmt(Math.max(0, p.server.loopDelayMs.p99 - 10)) : 'n/a',
-        ]);
-      }
-      const raw = find('raw', sessions);
-      const sdk = find('sdk', sessions);
-      ratios.rows.push([sessions, ratio(sdk.cpuPerSessionPct, raw.cpuPerSessionPct), ratio(sdk.rssPerSession, raw.rssPerSession), ratio(sdk.heapPerSession, raw.heapPerSession)]);
-    }
+    const marginal = (variant: Variant, index: number, key: 'rss' | 'heap'): number => {
+      const p = find(variant, counts[index]!);
+      const value = (q: ScalePoint): number => (key === 'rss' ? q.rssPerSession : q.heapPerSession) * q.sessions;
+      if (index === 0) return value(p) / p.sessions;
+      const prev = find(variant, counts[index - 1]!);
+      return (value(p) - value(prev)) / (p.sessions - prev.sessions);
+    };
     const series = (variant: Variant, y: (p: ScalePoint) => number): { name: string; points: Array<[number, number]> } => ({
       name: variant === 'raw' ? 'raw ws (baseline)' : 'RealtimeClient',
       points: counts.map((n) => [n, y(find(variant, n))] as [number, number]),
     });
     const charts: Chart[] = [
       { file: 'scale-cpu.svg', title: 'Client CPU per session', xLabel: 'concurrent sessions', yLabel: '% of one core per session', logX: true, series: [series('raw', (p) => p.cpuPerSessionPct), series('sdk', (p) => p.cpuPerSessionPct)] },
-      { file: 'scale-rss.svg', title: 'Client RSS per session', xLabel: 'concurrent sessions', yLabel: 'KiB per session', logX: true, series: [series('raw', (p) => p.rssPerSession / 1024), series('sdk', (p) => p.rssPerSession / 1024)] },
+      {
+        file: 'scale-memory.svg',
+        title: 'Client memory per added session',
+        xLabel: 'concurrent sessions',
+        yLabel: 'KiB per session (marginal)',
+        logX: true,
+        series: (['raw', 'sdk'] as const).flatMap((v) =>
+          (['rss', 'heap'] as const).map((key) => ({ name: `${v === 'raw' ? 'raw ws' : 'SDK'}: ${key === 'rss' ? 'RSS' : 'heap'}`, points: counts.map((n, i) => [n, marginal(v, i, key) / 1024] as [number, number]) })),
+        ),
+      },
       {
         file: 'scale-cpu-total.svg',
         title: 'CPU of each process (one core = 100 %)',
@@ -135,7 +139,8 @@ export const scaleBench: Bench = {
     for (const p of points) {
       if (!keptRealTime(p)) {
         const simBusy = serverCpuPct(p) > 90;
-        notes.push(`${p.sessions} sessions, ${p.variant}: real time not kept (worst session received ${fmt(p.receivedRealtime.min)}× real time, lag grew ${fmt(p.lagGrowthMs.max)} ms, appends up to ${fmt(p.sendLateMs.max)} ms late); simulator at ${fmt(serverCpuPct(p))} % of its core, client at ${fmt(p.cpuShare * 100)} % of its core${simBusy ? ': the simulator is the bottleneck' : ''}.`);
+        const other = otherCpuPct(p) > 20 ? ` Other processes took ${fmt(otherCpuPct(p))} % of a core during the window: the machine was not quiet.` : '';
+        notes.push(`${p.sessions} sessions, ${p.variant}: real time not kept (worst session received ${fmt(p.receivedRealtime.min)}× real time, lag grew ${fmt(p.lagGrowthMs.max)} ms, appends up to ${fmt(p.sendLateMs.max)} ms late); simulator at ${fmt(serverCpuPct(p))} % of its core, client at ${fmt(p.cpuShare * 100)} % of its core${simBusy ? ': the simulator is the bottleneck' : ''}.${other}`);
       }
     }
     return { tables: [table, ratios], charts, notes, data: points };

@@ -3,6 +3,7 @@
  * base64 + `JSON.stringify` + `ws.send` by hand, to a server in its own process that only counts
  * bytes. MB/s of PCM (the clock stops when the server has every byte) and CPU per chunk.
  */
+import { waitForQuiet } from './lib/machineLoad.js';
 import type { Variant } from './lib/clients.js';
 import { runWorker, startChild } from './lib/proc.js';
 import type { Bench, BenchContext, BenchResult } from './lib/report.js';
@@ -27,6 +28,7 @@ export const sendBench: Bench = {
     try {
       const ready = await server.next<{ url: string }>('ready');
       ctx.log(`send: ${rounds} rounds × 2 clients, each ${chunks} appends of 3,200 bytes (${fmt((chunks * 3200) / 1e6)} MB of PCM)…`);
+      await waitForQuiet(ctx.log);
       const runs = await runWorker<Run[]>('workers/sendClient.ts', ['--url', ready.url, '--chunks', String(chunks), '--rounds', String(rounds), '--variants', 'raw,sdk']);
       const figures = (['raw', 'sdk'] as const).map((variant) => {
         const mine = runs.filter((r) => r.variant === variant);

@@ -6,7 +6,8 @@
  * frames, appended audio parsed and decoded: the least a server of this protocol can do) under
  * the same load at the largest step the simulator passed: its CPU per session is the limit.
  */
-import { keptRealTime, scalePoint, type ScalePoint } from './scale.bench.js';
+import { waitForQuiet } from './lib/machineLoad.js';
+import { keptRealTime, otherCpuPct, scalePoint, type ScalePoint } from './scale.bench.js';
 import { PINNING } from './lib/proc.js';
 import type { Bench, BenchContext, BenchResult, Chart, Table } from './lib/report.js';
 import { fmt, ratio } from './lib/stats.js';
@@ -25,6 +26,7 @@ export const simulatorBench: Bench = {
     const points: ScalePoint[] = [];
     for (const sessions of steps) {
       ctx.log(`simulator capacity: ${sessions} real-time sessions (${(warmMs + measureMs) / 1000} s)…`);
+      await waitForQuiet(ctx.log);
       const p = await scalePoint('raw', sessions, warmMs, measureMs, 'simulator');
       points.push(p);
       ctx.log(`  simulator CPU ${fmt(serverCpuPct(p))} % of its core, worst session received ${fmt(p.receivedRealtime.min)}× real time, lag growth ${fmt(p.lagGrowthMs.max)} ms: ${keptRealTime(p) ? 'kept' : 'LOST'} real time`);
@@ -34,12 +36,13 @@ export const simulatorBench: Bench = {
     const largest = passed[passed.length - 1];
     const referenceSessions = largest?.sessions ?? steps[0]!;
     ctx.log(`simulator capacity: baseline server (replay) at ${referenceSessions} sessions…`);
+    await waitForQuiet(ctx.log);
     const base = await scalePoint('raw', referenceSessions, warmMs, measureMs, 'replay');
     const atReference = points.find((p) => p.sessions === referenceSessions)!;
     const perSession = (p: ScalePoint): number => serverCpuPct(p) / p.sessions;
     const table: Table = {
       title: `Simulator capacity: ${measureMs / 1000} s window per step after ${warmMs / 1000} s warm-up${PINNING ? '; simulator pinned to one core, load generator to the other' : ' (not pinned: taskset missing)'}`,
-      columns: ['server', 'sessions', 'server CPU % of its core', 'server CPU % / session', 'loop delay p99 (ms)', 'worst received ÷ real time', 'worst lag growth (ms)', 'real time kept'],
+      columns: ['server', 'sessions', 'server CPU % of its core', 'server CPU % / session', 'loop delay p99 (ms)', 'worst received ÷ real time', 'worst lag growth (ms)', 'real time kept', 'other processes CPU %'],
       rows: [...points, base].map((p) => [
         p === base ? 'replay server (baseline)' : 'simulator',
         p.sessions,
@@ -49,6 +52,7 @@ export const simulatorBench: Bench = {
         fmt(p.receivedRealtime.min),
         fmt(p.lagGrowthMs.max),
         keptRealTime(p) ? 'yes' : '**no**',
+        fmt(otherCpuPct(p)),
       ]),
       note: `Simulator CPU per session ÷ baseline server at ${referenceSessions} sessions: ${ratio(perSession(atReference), perSession(base))}. Largest step kept at real time: ${largest ? largest.sessions : 'none'}; one core at the measured per-session cost would carry about ${fmt(100 / perSession(largest ?? atReference), 2)} sessions.`,
     };

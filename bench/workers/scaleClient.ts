@@ -16,6 +16,7 @@
 import { cpuUsedUs, nowUs, sleep } from '../lib/clock.js';
 import { inputChunk, newSession, type BenchSession, type Variant } from '../lib/clients.js';
 import { finishWorker, toParent, workerArgs } from '../lib/proc.js';
+import { machineBusyUs } from '../lib/machineLoad.js';
 import { percentile, sorted } from '../lib/stats.js';
 
 const args = workerArgs();
@@ -117,10 +118,12 @@ sessions.forEach((session, index) => {
 await sleep(warmMs);
 toParent({ type: 'window', edge: 'start' });
 const cpu = process.cpuUsage();
+const busyStart = machineBusyUs();
 windowStart = nowUs();
 windowEnd = windowStart + measureMs * 1000;
 await sleep(measureMs);
 const cpuUs = cpuUsedUs(cpu);
+const machineUs = machineBusyUs() - busyStart;
 toParent({ type: 'window', edge: 'end' });
 gc();
 const after = process.memoryUsage();
@@ -137,6 +140,9 @@ finishWorker({
   sessions: count,
   connectMs,
   cpuShare: cpuUs / (measureMs * 1000),
+  // Busy CPU of the whole machine over the window, as a share of one core (the parent
+  // subtracts this process and the server to get what other processes took).
+  machineShare: machineUs / (measureMs * 1000),
   cpuPerSessionPct: (100 * cpuUs) / (measureMs * 1000) / count,
   rssPerSession: (after.rss - before.rss) / count,
   heapPerSession: (after.heapUsed - before.heapUsed) / count,
