@@ -6,8 +6,7 @@
  * frames, appended audio parsed and decoded: the least a server of this protocol can do) under
  * the same load at the largest step the simulator passed: its CPU per session is the limit.
  */
-import { waitForQuiet } from './lib/machineLoad.js';
-import { keptRealTime, otherCpuPct, scalePoint, type ScalePoint } from './scale.bench.js';
+import { keptRealTime, otherCpuPct, quietScalePoint, type ScalePoint } from './scale.bench.js';
 import { PINNING } from './lib/proc.js';
 import type { Bench, BenchContext, BenchResult, Chart, Table } from './lib/report.js';
 import { fmt, ratio } from './lib/stats.js';
@@ -26,8 +25,7 @@ export const simulatorBench: Bench = {
     const points: ScalePoint[] = [];
     for (const sessions of steps) {
       ctx.log(`simulator capacity: ${sessions} real-time sessions (${(warmMs + measureMs) / 1000} s)…`);
-      await waitForQuiet(ctx.log);
-      const p = await scalePoint('raw', sessions, warmMs, measureMs, 'simulator');
+      const p = await quietScalePoint(ctx, 'raw', sessions, warmMs, measureMs, 'simulator');
       points.push(p);
       ctx.log(`  simulator CPU ${fmt(serverCpuPct(p))} % of its core, worst session received ${fmt(p.receivedRealtime.min)}× real time, lag growth ${fmt(p.lagGrowthMs.max)} ms: ${keptRealTime(p) ? 'kept' : 'LOST'} real time`);
       if (!keptRealTime(p)) break;
@@ -36,8 +34,7 @@ export const simulatorBench: Bench = {
     const largest = passed[passed.length - 1];
     const referenceSessions = largest?.sessions ?? steps[0]!;
     ctx.log(`simulator capacity: baseline server (replay) at ${referenceSessions} sessions…`);
-    await waitForQuiet(ctx.log);
-    const base = await scalePoint('raw', referenceSessions, warmMs, measureMs, 'replay');
+    const base = await quietScalePoint(ctx, 'raw', referenceSessions, warmMs, measureMs, 'replay');
     const atReference = points.find((p) => p.sessions === referenceSessions)!;
     const perSession = (p: ScalePoint): number => serverCpuPct(p) / p.sessions;
     const table: Table = {

@@ -24,7 +24,7 @@ export function machineBusyUs(): number {
  * Waits (up to `maxWaitMs`) until the machine's busy CPU over one second is below `threshold`
  * of one core; call it while no benchmark process runs. Returns the last reading, % of a core.
  */
-export async function waitForQuiet(log: (message: string) => void, threshold = 0.15, maxWaitMs = 90_000): Promise<number> {
+export async function waitForQuiet(log: (message: string) => void, threshold = 0.15, maxWaitMs = 180_000): Promise<number> {
   const started = Date.now();
   let warned = false;
   for (;;) {
