@@ -74,11 +74,15 @@ export class ServerError extends RealtimeError {
   /** The `event_id` of the server's `error` event. */
   readonly serverEventId: string | undefined;
   constructor(detail: ErrorDetail, serverEventId?: string) {
-    super(detail.message || `Server error${detail.code ? ` ${detail.code}` : ''}`, detail.code || detail.type || 'server_error');
-    this.type = detail.type;
-    this.param = detail.param || undefined;
-    this.eventId = detail.event_id || undefined;
-    this.serverEventId = serverEventId;
+    // Only strings are taken from the server's object: a mistyped field must not become a
+    // non-string `code` or `param` that breaks the application's own checks.
+    const text = (value: unknown) => (typeof value === 'string' && value !== '' ? value : undefined);
+    const code = text(detail.code);
+    super(text(detail.message) ?? `Server error${code ? ` ${code}` : ''}`, code ?? text(detail.type) ?? 'server_error');
+    this.type = text(detail.type) ?? 'server_error';
+    this.param = text(detail.param);
+    this.eventId = text(detail.event_id);
+    this.serverEventId = text(serverEventId);
   }
 }
 

@@ -4,6 +4,8 @@
  * delivery to the others: the exception goes to `onListenerError`.
  */
 
+import { ValidationError } from '../errors.js';
+
 type Listener<T> = (payload: T) => void;
 
 /** Typed `on` / `once` / `off` / `emit` over an event map. */
@@ -23,6 +25,8 @@ export class TypedEmitter<Events extends object> {
 
   /** Calls `listener` for every `event`; returns a function that removes it. */
   on<K extends keyof Events>(event: K, listener: Listener<Events[K]>): () => void {
+    // Checked here, not at the first emit: a non-function would otherwise fail on every event.
+    if (typeof listener !== 'function') throw new ValidationError(`on('${String(event)}', listener): the listener must be a function, got ${listener === null ? 'null' : typeof listener}.`, 'listener');
     const current = this.#listeners.get(event);
     // Adding a listener that is already there changes nothing, as with a Set.
     if (!current) this.#listeners.set(event, [listener as Listener<never>]);

@@ -3,7 +3,7 @@
  * checked first: nothing invalid is sent, and every error says what to fix.
  */
 import { decodeBase64, encodeBase64 } from '../audio/base64.js';
-import { checkImage } from '../audio/image.js';
+import { checkImage, MAX_IMAGE_BASE64_BYTES } from '../audio/image.js';
 import { ValidationError } from '../errors.js';
 
 /** Audio accepted by `appendAudio`: PCM16 bytes or samples, or base64 of PCM16 bytes. */
@@ -85,6 +85,11 @@ export function encodeImage(data: ImageInput, options: { mimeType?: string; maxB
   if (typeof data === 'string') {
     if (data.startsWith('data:')) {
       throw new ValidationError('appendImage: pass raw base64 or bytes, not a data: URI.', 'appendImage(data)');
+    }
+    // Refused before decoding: a string of 100 MB must not be decoded only to be refused.
+    const limit = options.maxBase64Bytes ?? MAX_IMAGE_BASE64_BYTES;
+    if (data.length > limit) {
+      throw new ValidationError(`appendImage: the image is ${Math.round(data.length / 1024)} KB of base64; the limit is ${Math.round(limit / 1024)} KB after base64 (protocol.md §3.5): lower the JPEG quality or the resolution.`, 'image', undefined, 'image_too_large');
     }
     bytes = decodeBase64(data);
   } else if (data instanceof Uint8Array || data instanceof ArrayBuffer) {

@@ -15,11 +15,17 @@ export class EventQueue<T> implements AsyncIterableIterator<T> {
   #ended = false;
   #failure: unknown;
   #full = false;
+  #consumed = 0;
 
   constructor(
     private readonly limit: number,
     private readonly hooks: { onFull(): boolean; onDrained(): void; onReturn(): void },
   ) {}
+
+  /** Events handed to the reader so far (a reader that makes progress is not stalled). */
+  get consumed(): number {
+    return this.#consumed;
+  }
 
   /** Events waiting to be read. */
   get size(): number {
@@ -32,6 +38,7 @@ export class EventQueue<T> implements AsyncIterableIterator<T> {
     if (this.#waiting) {
       const resolve = this.#waiting;
       this.#waiting = this.#waitingReject = undefined;
+      this.#consumed++;
       resolve({ value: item, done: false });
       return;
     }
@@ -71,6 +78,7 @@ export class EventQueue<T> implements AsyncIterableIterator<T> {
   next(): Promise<IteratorResult<T>> {
     if (this.size > 0) {
       const value = this.#items[this.#head++] as T;
+      this.#consumed++;
       if (this.#head > 1024 && this.#head * 2 > this.#items.length) {
         this.#items.splice(0, this.#head);
         this.#head = 0;

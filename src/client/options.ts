@@ -26,6 +26,13 @@ export interface ClientTimeouts {
   finishMs?: number;
   /** Wait for the close handshake before dropping the socket. Default 5000. */
   closeMs?: number;
+  /**
+   * How long a full event iterator may go without reading while it holds reading paused. Past
+   * it the iterator ends with a `queue_overflow` error and reading resumes: one forgotten
+   * iterator must not stall every other listener, the close handshake and the keepalive.
+   * Default 5000 (below the session's 10 s ping timeout).
+   */
+  readerStallMs?: number;
 }
 
 /** Options of {@link RealtimeClient}. */
@@ -94,6 +101,39 @@ function defaultEnv(): Record<string, string | undefined> {
   return proc?.env ?? {};
 }
 
+/** An HTTP header name (RFC 9110 token) and a value without control characters. */
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+const HEADER_VALUE = /^[\t\x20-\x7e\x80-\uffff]*$/;
+
+function checkHeaders(headers: unknown): Record<string, string> {
+  if (headers === undefined) return {};
+  if (typeof headers !== 'object' || headers === null || Array.isArray(headers)) {
+    throw new ValidationError('headers must be an object of header names to string values, e.g. { "X-My-Header": "value" }.', 'headers');
+  }
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (!HEADER_NAME.test(name)) throw new ValidationError(`headers: '${name.slice(0, 64)}' is not a valid HTTP header name (letters, digits and !#$%&'*+-.^_\`|~ only).`, `headers.${name.slice(0, 64)}`);
+    // A CR or LF in a value would let it inject further headers into the upgrade request.
+    if (typeof value !== 'string' || !HEADER_VALUE.test(value)) throw new ValidationError(`headers: the value of '${name}' must be a string without line breaks or control characters.`, `headers.${name}`);
+    out[name] = value;
+  }
+  return out;
+}
+
+function checkLogger(logger: unknown): Logger | undefined {
+  if (logger === undefined) return undefined;
+  const l = logger as Partial<Logger> | null;
+  if (typeof l !== 'object' || l === null || typeof l.warn !== 'function' || (l.debug !== undefined && typeof l.debug !== 'function')) {
+    throw new ValidationError('logger must be an object with a warn(message) function (and optionally debug), e.g. console.', 'logger');
+  }
+  return l as Logger;
+}
+
+function checkFlag(name: string, value: unknown): boolean | undefined {
+  if (value !== undefined && typeof value !== 'boolean') throw new ValidationError(`${name} must be true or false, got ${typeof value}.`, name);
+  return value;
+}
+
 function positive(name: string, value: number | undefined, fallback: number): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
@@ -110,7 +150,7 @@ export function userAgent(): string {
 
 function resolveUrl(options: RealtimeClientOptions, env: Record<string, string | undefined>, model: string, info: ModelInfo | undefined) {
   const regionRaw = options.region ?? env.DASHSCOPE_REGION ?? 'beijing';
-  const region = regionRaw.toLowerCase() as Region;
+  const region = String(regionRaw).toLowerCase() as Region;
   if (!REGIONS.includes(region)) {
     throw new ValidationError(`Unknown region '${regionRaw}'. Use one of: ${REGIONS.join(', ')}.`, 'region', REGIONS);
   }
@@ -134,6 +174,9 @@ function resolveUrl(options: RealtimeClientOptions, env: Record<string, string |
 
 /** Resolves and checks options; throws {@link ValidationError} naming the bad option. */
 export function resolveOptions(options: RealtimeClientOptions): ResolvedOptions {
+  if (typeof options !== 'object' || options === null) throw new ValidationError('Pass the client options as an object, e.g. { model, apiKey }.', 'options');
+  if (options.env !== undefined && (typeof options.env !== 'object' || options.env === null)) throw new ValidationError('env must be an object of environment variables.', 'env');
+  for (const flag of ['validate', 'allowInsecure', 'dangerouslyAllowBrowser', 'debug'] as const) checkFlag(flag, options[flag]);
   const env = options.env ?? defaultEnv();
   const model = options.model ?? DEFAULT_MODEL;
   if (typeof model !== 'string' || model.trim() === '') {
@@ -162,6 +205,15 @@ export function resolveOptions(options: RealtimeClientOptions): ResolvedOptions 
     throw new ValidationError('apiKey must be a string or a function returning one.', 'apiKey');
   }
   const getApiKey = rawKey === undefined ? undefined : typeof rawKey === 'string' ? async () => rawKey : async () => rawKey();
+  if (options.timeouts !== undefined && (typeof options.timeouts !== 'object' || options.timeouts === null)) {
+    throw new ValidationError('timeouts must be an object, e.g. { connectMs: 15000 }.', 'timeouts');
+  }
+  if (options.socketFactory !== undefined && typeof options.socketFactory !== 'function') {
+    throw new ValidationError('socketFactory must be a function that opens a socket.', 'socketFactory');
+  }
+  const logger = checkLogger(options.logger);
+  const maxQueuedEvents = positive('maxQueuedEvents', options.maxQueuedEvents, 1024);
+  if (!Number.isInteger(maxQueuedEvents)) throw new ValidationError(`maxQueuedEvents must be a whole number of events, got ${maxQueuedEvents}.`, 'maxQueuedEvents');
   const t = options.timeouts ?? {};
   return {
     url: withModel(base.toString(), model),
@@ -170,17 +222,18 @@ export function resolveOptions(options: RealtimeClientOptions): ResolvedOptions 
     workspaceId,
     validate,
     getApiKey,
-    extraHeaders: { ...(options.headers ?? {}) },
+    extraHeaders: checkHeaders(options.headers),
     timeouts: {
       connectMs: positive('timeouts.connectMs', t.connectMs, 15_000),
       requestMs: positive('timeouts.requestMs', t.requestMs, 15_000),
       finishMs: positive('timeouts.finishMs', t.finishMs, 20_000),
       closeMs: positive('timeouts.closeMs', t.closeMs, 5_000),
+      readerStallMs: positive('timeouts.readerStallMs', t.readerStallMs, 5_000),
     },
-    maxQueuedEvents: positive('maxQueuedEvents', options.maxQueuedEvents, 1024),
+    maxQueuedEvents,
     maxPayloadBytes: positive('maxPayloadBytes', options.maxPayloadBytes, 32 * 1024 * 1024),
     sendHighWaterMark: positive('sendHighWaterMark', options.sendHighWaterMark, 1024 * 1024),
-    logger: options.logger ?? { warn: (m) => console.warn(m) },
+    logger: logger ?? { warn: (m) => console.warn(m) },
     debug: options.debug ?? false,
     dangerouslyAllowBrowser: options.dangerouslyAllowBrowser ?? false,
     socketFactory: options.socketFactory,

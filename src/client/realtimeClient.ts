@@ -3,7 +3,7 @@
  * sends the exact JSON of protocol.md §3, and delivers server events through a typed emitter and
  * an async iterator. It keeps no conversation state: that is the session layer's job.
  */
-import { AbortError, ConnectionError, RealtimeError, ServerError, TimeoutError, ValidationError } from '../errors.js';
+import { AbortError, ConnectionError, ProtocolError, RealtimeError, ServerError, TimeoutError, ValidationError } from '../errors.js';
 import { previewFrame, redactSecrets } from '../internal/redact.js';
 import type { ClientEvent, ResponseCreateEvent } from '../protocol/clientEvents.js';
 import { newClientItemId, newEventId } from '../protocol/ids.js';
@@ -81,13 +81,54 @@ interface PendingUpdate {
 }
 
 const DEFAULT_WAIT_MS = 60_000;
+/** The longest delay a timer can hold (setTimeout fires at once beyond it). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+/** After `terminate()`, how long `close()` waits for the transport to report the close before giving up on it. */
+const TERMINATE_GRACE_MS = 1000;
+
+function noop(): void {}
+
+/**
+ * `promise`, or an {@link AbortError} as soon as `signal` aborts. A value that arrives after the
+ * abort goes to `onLate` (a socket that opened too late is closed there, not leaked).
+ */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal, operation: string, onLate: (value: T) => void): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => {
+      promise.then(onLate, noop);
+      reject(new AbortError(operation));
+    };
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}
 
 /** A typed client for one Qwen-Omni-Realtime session. */
 export class RealtimeClient implements AsyncIterable<AnyServerEvent> {
   readonly #opts: ResolvedOptions;
   readonly #emitter: TypedEmitter<RealtimeClientEvents>;
-  readonly #queues = new Set<EventQueue<AnyServerEvent>>();
+  /** Each iterator's queue, with the function that drops its hold on reading (pause, stall timer). */
+  readonly #queues = new Map<EventQueue<AnyServerEvent>, () => void>();
+  /** Rejecters of the pings waiting for a pong; all rejected when the socket closes. */
+  readonly #pings = new Set<(error: Error) => void>();
   #socket: Socket | undefined;
+  /** Bumped at each connect and each forced teardown: events of an older socket are ignored. */
+  #generation = 0;
+  /** The generation whose close was already handled. */
+  #closedGeneration = -1;
+  #connectAbort: AbortController | undefined;
+  /** Settles once the connect in progress has settled and cleaned up (for `close()` during it). */
+  #connecting: Promise<void> | undefined;
   #state: State = 'idle';
   #session: Session | undefined;
   #secrets: string[] = [];
@@ -158,22 +199,71 @@ export class RealtimeClient implements AsyncIterable<AnyServerEvent> {
    * {@link AuthenticationError} (401/403), {@link ConnectionError}, {@link TimeoutError} or
    * {@link ValidationError}. May be called again after the client closed.
    */
-  async connect(): Promise<Session> {
+  connect(): Promise<Session> {
     if (this.#state === 'connecting' || this.#state === 'open' || this.#state === 'closing') {
-      throw new RealtimeError(`connect() called while the client is ${this.#state}; close it first.`, 'invalid_state');
+      return Promise.reject(new RealtimeError(`connect() called while the client is ${this.#state}; close it first.`, 'invalid_state'));
     }
     this.#state = 'connecting';
+    const abort = new AbortController();
+    this.#connectAbort = abort;
+    const run = this.#connect(abort.signal);
+    this.#connecting = run.then(noop, noop);
+    return run;
+  }
+
+  async #connect(signal: AbortSignal): Promise<Session> {
     try {
-      return await this.#open();
+      return await this.#open(signal);
     } catch (error) {
-      this.#state = 'closed';
+      this.#connectFailed(error);
       throw error;
+    } finally {
+      if (this.#connectAbort?.signal === signal) this.#connectAbort = undefined;
     }
   }
 
-  async #open(): Promise<Session> {
+  /**
+   * A failed or aborted connect ends like a close: iterators end, waiters reject and `close` is
+   * emitted (as a browser WebSocket does), so nothing registered during the attempt waits forever.
+   */
+  #connectFailed(error: unknown): void {
+    if (this.#closedGeneration === this.#generation) {
+      this.#state = 'closed'; // the socket's own close already did the rest
+      return;
+    }
+    const socket = this.#socket;
+    this.#generation++; // a late close of this attempt's socket must not be reported twice
+    socket?.terminate();
+    const failure = this.#closeRequested
+      ? undefined
+      : error instanceof ConnectionError
+        ? error
+        : new ConnectionError(`connect failed: ${error instanceof Error ? error.message : String(error)}`, 'connection_failed', { cause: error });
+    this.#teardown(this.#closeRequested ? 1000 : 1006, '', failure);
+  }
+
+  /** The key of `apiKey` (a string or a function), within the connect deadline; typed errors only. */
+  async #apiKey(signal: AbortSignal, timeoutMs: number): Promise<string | undefined> {
+    const getApiKey = this.#opts.getApiKey;
+    if (!getApiKey) return undefined;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new TimeoutError('connect (waiting for the apiKey function)', timeoutMs)), timeoutMs);
+    });
+    try {
+      return await untilAborted(Promise.race([getApiKey(), deadline]), signal, 'connect', noop);
+    } catch (error) {
+      if (error instanceof RealtimeError) throw error;
+      // The function's own message is kept (it names the failing vault or file); nothing was sent.
+      throw new RealtimeError(`The apiKey function failed: ${error instanceof Error ? error.message : String(error)}. Nothing was sent; fix the function or pass the key as a string.`, 'api_key_unavailable', { cause: error });
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async #open(signal: AbortSignal): Promise<Session> {
     const started = Date.now();
-    const apiKey = this.#opts.getApiKey ? await this.#opts.getApiKey() : undefined;
+    const apiKey = await this.#apiKey(signal, this.#opts.timeouts.connectMs);
     if (apiKey !== undefined && (typeof apiKey !== 'string' || apiKey.trim() === '')) {
       throw new ValidationError('The apiKey function returned no key; return a non-empty string.', 'apiKey');
     }
@@ -189,28 +279,41 @@ export class RealtimeClient implements AsyncIterable<AnyServerEvent> {
     this.#audioSinceCommit = false;
     this.#session = undefined;
     const created = this.#nextSessionCreated();
+    const generation = ++this.#generation;
+    // Handlers of an older socket (one given up on) are ignored; and nothing the client runs
+    // (listeners, the logger) may throw into the transport, where it would break `ws`' reader.
+    const current = (fn: () => void) => {
+      if (generation !== this.#generation) return;
+      try {
+        fn();
+      } catch (error) {
+        this.#report(new RealtimeError(`A frame could not be handled and was skipped: ${error instanceof Error ? error.message : String(error)}`, 'internal_error', { cause: error }));
+      }
+    };
     try {
-      this.#socket = await this.#socketFactory()(
+      const opening = this.#socketFactory()(
         {
           url: this.#opts.url,
           headers: handshakeHeaders(this.#opts, apiKey),
-          timeoutMs: this.#opts.timeouts.connectMs,
+          timeoutMs: Math.max(1, this.#opts.timeouts.connectMs - (Date.now() - started)),
           maxPayload: this.#opts.maxPayloadBytes,
           secrets: this.#secrets,
+          signal,
         },
         {
-          onText: (text) => this.#onText(text),
-          onBinary: (n) => this.#report(new RealtimeError(`The server sent a binary frame of ${n} bytes; DashScope sends JSON text frames only (protocol.md §1.4). It was skipped.`, 'binary_frame')),
-          onClose: (code, reason) => this.#onClose(code, reason),
+          onText: (text) => current(() => this.#onText(text)),
+          onBinary: (n) => current(() => this.#report(new RealtimeError(`The server sent a binary frame of ${n} bytes; DashScope sends JSON text frames only (protocol.md §1.4). It was skipped.`, 'binary_frame'))),
+          onClose: (code, reason) => current(() => this.#onClose(code, reason)),
         },
       );
+      this.#socket = await untilAborted(opening, signal, 'connect', (late) => late.terminate());
     } catch (error) {
       created.cancel();
       throw error;
     }
     const remaining = Math.max(1, this.#opts.timeouts.connectMs - (Date.now() - started));
     try {
-      const session = await created.wait(remaining);
+      const session = await untilAborted(created.wait(remaining), signal, 'connect', noop);
       this.#state = 'open';
       return session;
     } catch (error) {
@@ -275,12 +378,27 @@ export class RealtimeClient implements AsyncIterable<AnyServerEvent> {
     this.#emitter.off(type, listener);
   }
 
+  /** Listeners registered for `type`, the client's own waits included: lets a test check that none leak. */
+  listenerCount(type: keyof RealtimeClientEvents): number {
+    return this.#emitter.listenerCount(type);
+  }
+
   /**
    * Resolves with the next event of `type` that passes `filter`. Rejects with a
    * {@link TimeoutError}, an {@link AbortError}, or a {@link ConnectionError} if the socket closes.
    */
   waitFor<K extends ServerEventType | 'unknown'>(type: K, options: WaitForOptions<RealtimeClientEvents[K]> = {}): Promise<RealtimeClientEvents[K]> {
+    if (typeof options !== 'object' || options === null) return Promise.reject(new ValidationError(`waitFor(${String(type)}): options must be an object.`, 'waitFor(options)'));
     const { filter, timeoutMs = DEFAULT_WAIT_MS, signal } = options;
+    // Checked, because a NaN or a string would make the wait unbounded, and a huge number would
+    // make setTimeout fire at once.
+    if (typeof timeoutMs !== 'number' || Number.isNaN(timeoutMs) || timeoutMs < 0 || (Number.isFinite(timeoutMs) && timeoutMs > MAX_TIMER_MS)) {
+      return Promise.reject(new ValidationError(`waitFor(${String(type)}): timeoutMs must be a number of ms from 0 to ${MAX_TIMER_MS}, or Infinity; got ${String(timeoutMs)}.`, 'waitFor(options.timeoutMs)'));
+    }
+    if (filter !== undefined && typeof filter !== 'function') return Promise.reject(new ValidationError(`waitFor(${String(type)}): filter must be a function.`, 'waitFor(options.filter)'));
+    if (signal !== undefined && (typeof signal !== 'object' || signal === null || typeof signal.addEventListener !== 'function')) {
+      return Promise.reject(new ValidationError(`waitFor(${String(type)}): signal must be an AbortSignal.`, 'waitFor(options.signal)'));
+    }
     return new Promise((resolve, reject) => {
       if (this.#state === 'closed') {
         reject(new ConnectionError(`waitFor(${type}): the client is closed.`, 'not_connected'));
@@ -302,7 +420,16 @@ export class RealtimeClient implements AsyncIterable<AnyServerEvent> {
         reject(new AbortError(`waitFor(${type})`));
       };
       const offEvent = this.#emitter.on(type, (event) => {
-        if (filter && !filter(event)) return;
+        let match: boolean;
+        try {
+          match = !filter || filter(event);
+        } catch (error) {
+          // A throwing filter ends the wait with its error instead of leaving it to time out.
+          cleanup();
+          reject(new RealtimeError(`waitFor(${type}): the filter threw: ${error instanceof Error ? error.message : String(error)}`, 'listener_error', { cause: error }));
+          return;
+        }
+        if (!match) return;
         cleanup();
         resolve(event);
       });
@@ -323,19 +450,56 @@ export class RealtimeClient implements AsyncIterable<AnyServerEvent> {
    * server `error` event never ends it. Each iterator has its own bounded queue.
    */
   events(options: { maxQueued?: number } = {}): AsyncIterableIterator<AnyServerEvent> {
-    const queue: EventQueue<AnyServerEvent> = new EventQueue(options.maxQueued ?? this.#opts.maxQueuedEvents, {
+    const limit = options?.maxQueued ?? this.#opts.maxQueuedEvents;
+    if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1) {
+      throw new ValidationError(`events: maxQueued must be a whole number of events ≥ 1, got ${String(limit)}.`, 'events(options.maxQueued)');
+    }
+    const stallMs = this.#opts.timeouts.readerStallMs;
+    let holding = false; // this queue counts in #pauses
+    let stall: ReturnType<typeof setTimeout> | undefined;
+    let consumedAtArm = 0;
+    const release = () => {
+      clearTimeout(stall);
+      stall = undefined;
+      if (!holding) return;
+      holding = false;
+      if (this.#pauses > 0 && --this.#pauses === 0) this.#socket?.resume?.();
+    };
+    const arm = () => {
+      consumedAtArm = queue.consumed;
+      stall = setTimeout(checkStall, stallMs);
+    };
+    // A reader that makes progress keeps its hold; one that read nothing for stallMs is ended,
+    // so that a forgotten iterator cannot stop every other listener, the close and the pings.
+    const checkStall = () => {
+      stall = undefined;
+      if (!holding) return;
+      if (queue.consumed !== consumedAtArm) return arm();
+      this.#queues.delete(queue);
+      release();
+      queue.fail(new ProtocolError(`An event iterator read nothing for ${stallMs} ms while ${limit} events waited, holding the connection's reading paused; it was ended so that the connection keeps working. Read it, or leave the for-await loop (break) when you stop reading.`, 'queue_overflow'));
+    };
+    const queue: EventQueue<AnyServerEvent> = new EventQueue(limit, {
       onFull: () => {
         if (!this.#socket?.pause) return false;
+        holding = true;
         if (this.#pauses++ === 0) this.#socket.pause();
+        arm();
         return true;
       },
-      onDrained: () => {
-        if (this.#pauses > 0 && --this.#pauses === 0) this.#socket?.resume?.();
+      onDrained: release,
+      onReturn: () => {
+        release();
+        this.#queues.delete(queue);
       },
-      onReturn: () => this.#queues.delete(queue),
     });
     if (this.#state === 'closed') queue.end();
-    else this.#queues.add(queue);
+    else
+      this.#queues.set(queue, () => {
+        clearTimeout(stall);
+        stall = undefined;
+        holding = false;
+      });
     return queue;
   }
 
@@ -343,8 +507,10 @@ export class RealtimeClient implements AsyncIterable<AnyServerEvent> {
     return this.events();
   }
 
-  #onText(text: string): void {
-    if (this.#opts.debug) this.#opts.logger.debug?.(`← ${previewFrame(text, this.#secrets, 2000)}`);
+  #onText(frame: string): void {
+    // A server that echoes the key (in an error message, say) must not hand it to listeners.
+    const text = this.#secrets.some((secret) => secret.length >= 4 && frame.includes(secret)) ? redactSecrets(frame, this.#secrets) : frame;
+    if (this.#opts.debug) this.#debug(`← ${previewFrame(text, this.#secrets, 2000)}`);
     const parsed = parseServerEvent(text, this.#secrets);
     if (parsed instanceof RealtimeError) {
       this.#report(parsed);
@@ -354,7 +520,7 @@ export class RealtimeClient implements AsyncIterable<AnyServerEvent> {
     if (parsed.type === 'unknown') this.#emitter.emit('unknown', parsed);
     else this.#emitter.emit(parsed.type, parsed as never);
     this.#emitter.emit('*', parsed);
-    for (const queue of this.#queues) queue.push(parsed);
+    for (const queue of [...this.#queues.keys()]) queue.push(parsed);
   }
 
   /** Client bookkeeping, done before listeners run so that `session` is current for them. */
@@ -373,10 +539,12 @@ export class RealtimeClient implements AsyncIterable<AnyServerEvent> {
         this.#audioSinceCommit = false;
         break;
       case 'error': {
-        const id = event.error.event_id;
+        // Optional fields are not shape-checked: read them only if they are strings.
+        const id = typeof event.error.event_id === 'string' ? event.error.event_id : '';
+        const param = typeof event.error.param === 'string' ? event.error.param : '';
         const index = id ? this.#pendingUpdates.findIndex((p) => p.eventId === id) : -1;
         // An error without event_id that names a session field belongs to the oldest update.
-        const fallback = index < 0 && !id && (event.error.param ?? '').startsWith('session') ? 0 : index;
+        const fallback = index < 0 && !id && param.startsWith('session') ? 0 : index;
         const pending = fallback >= 0 ? this.#pendingUpdates.splice(fallback, 1)[0] : undefined;
         pending?.reject(new ServerError(event.error, event.event_id));
         break;
@@ -386,31 +554,60 @@ export class RealtimeClient implements AsyncIterable<AnyServerEvent> {
     }
   }
 
-  #onClose(code: number, reason: string): void {
+  #onClose(code: number, rawReason: string): void {
     const expected = this.#closeRequested || this.#finishSent;
+    const reason = redactSecrets(rawReason, this.#secrets);
+    const error = expected
+      ? undefined
+      : new ConnectionError(`The connection closed unexpectedly (code ${code}${reason ? `: ${reason}` : ''}).`, 'connection_closed', { closeCode: code, closeReason: reason });
+    this.#teardown(code, reason, error);
+  }
+
+  /** Everything a close ends: pending requests, pings, drain waits, iterators; then `close`. */
+  #teardown(code: number, reason: string, error: ConnectionError | undefined): void {
+    this.#closedGeneration = this.#generation;
     this.#state = 'closed';
     this.#socket = undefined;
     this.#pauses = 0;
-    const error = expected
-      ? undefined
-      : new ConnectionError(`The connection closed unexpectedly (code ${code}${reason ? `: ${redactSecrets(reason, this.#secrets)}` : ''}).`, 'connection_closed', { closeCode: code, closeReason: reason });
+    const closed = () => new ConnectionError(`The connection closed (code ${code}).`, 'connection_closed', { closeCode: code, closeReason: reason });
     for (const pending of this.#pendingUpdates.splice(0)) {
       pending.reject(error ?? new ConnectionError('The connection closed before session.updated arrived.', 'connection_closed', { closeCode: code, closeReason: reason }));
     }
+    for (const reject of [...this.#pings]) reject(error ?? closed());
     this.#releaseDrainWaiters();
-    for (const queue of this.#queues) queue.end();
+    for (const [queue, detach] of this.#queues) {
+      detach();
+      queue.end();
+    }
     this.#queues.clear();
     this.#emitter.emit('close', error ? { code, reason, error } : { code, reason });
   }
 
+  /** A warning to the logger; a logger that throws is ignored (it runs inside frame handling). */
+  #warn(message: string): void {
+    try {
+      this.#opts.logger.warn(`dashscope-realtime: ${message}`);
+    } catch {
+      // nowhere left to report it
+    }
+  }
+
+  #debug(message: string): void {
+    try {
+      this.#opts.logger.debug?.(message);
+    } catch {
+      // as #warn
+    }
+  }
+
   #report(error: RealtimeError): void {
     if (this.#emitter.listenerCount('client_error') > 0) this.#emitter.emit('client_error', error);
-    else this.#opts.logger.warn(`dashscope-realtime: ${error.message}`);
+    else this.#warn(error.message);
   }
 
   #listenerFailed(error: unknown, event: string): void {
     if (event === 'client_error') {
-      this.#opts.logger.warn(`dashscope-realtime: a client_error listener threw: ${error instanceof Error ? error.message : String(error)}`);
+      this.#warn(`a client_error listener threw: ${error instanceof Error ? error.message : String(error)}`);
       return;
     }
     const wrapped = new RealtimeError(`A listener for '${event}' threw: ${error instanceof Error ? error.message : String(error)}`, 'listener_error', { cause: error });
@@ -441,7 +638,7 @@ export class RealtimeClient implements AsyncIterable<AnyServerEvent> {
     } catch (error) {
       throw new ValidationError(`send(${event.type}): the event cannot be serialised to JSON (${error instanceof Error ? error.message : String(error)}).`, 'send(event)');
     }
-    if (this.#opts.debug) this.#opts.logger.debug?.(`→ ${previewFrame(json, this.#secrets, 2000)}`);
+    if (this.#opts.debug) this.#debug(`→ ${previewFrame(json, this.#secrets, 2000)}`);
     socket.send(json);
     if (event.type === 'input_audio_buffer.append') this.#audioSinceCommit = true;
     else if (event.type === 'input_audio_buffer.commit' || event.type === 'input_audio_buffer.clear') this.#audioSinceCommit = false;
@@ -502,6 +699,9 @@ export class RealtimeClient implements AsyncIterable<AnyServerEvent> {
   appendAudio(data: AudioInput, format?: AudioInputFormat): Promise<string> {
     const socket = this.#requireOpen('appendAudio');
     let audio: string;
+    if (format !== undefined && (typeof format !== 'object' || format === null)) {
+      throw new ValidationError('appendAudio: the second argument is the format of the samples, { sampleRate, channels }; leave it out for PCM16 at the session rate.', 'appendAudio(format)');
+    }
     if (format === undefined) audio = encodeAudio(data);
     else {
       // One streaming converter across chunks: resampling chunk by chunk separately would click
@@ -539,6 +739,7 @@ export class RealtimeClient implements AsyncIterable<AnyServerEvent> {
    */
   appendImage(data: ImageInput, options: { mimeType?: string } = {}): Promise<string> {
     const socket = this.#requireOpen('appendImage');
+    if (typeof options !== 'object' || options === null) throw new ValidationError('appendImage: options must be an object, e.g. { mimeType: "image/jpeg" }.', 'appendImage(options)');
     if (this.#opts.validate && this.#opts.modelInfo && !this.#opts.modelInfo.imageInput) {
       throw new ValidationError(`appendImage: ${this.#opts.model} does not take image input.`, 'appendImage(data)', undefined, 'unsupported_feature');
     }
@@ -659,7 +860,12 @@ export class RealtimeClient implements AsyncIterable<AnyServerEvent> {
       await this.close();
       return { finished: false, reason: 'closed' };
     }
-    const timeoutMs = options.timeoutMs ?? this.#opts.timeouts.finishMs;
+    const timeoutMs = options?.timeoutMs ?? this.#opts.timeouts.finishMs;
+    if (typeof timeoutMs !== 'number' || !(timeoutMs >= 0) || timeoutMs > MAX_TIMER_MS) {
+      throw new ValidationError(`finish: timeoutMs must be a number of ms from 0 to ${MAX_TIMER_MS}, got ${String(timeoutMs)}.`, 'finish(options.timeoutMs)');
+    }
+    // The answer must be read even if an iterator is holding reading paused.
+    this.#resumeReading();
     const after = this.#emitter;
     const result = new Promise<FinishResult>((resolve) => {
       const timer = setTimeout(() => done({ finished: false, reason: 'timeout' }), timeoutMs);
@@ -681,8 +887,18 @@ export class RealtimeClient implements AsyncIterable<AnyServerEvent> {
     return outcome;
   }
 
-  /** Closes the socket (code 1000 by default) and resolves once it is closed. */
+  /**
+   * Closes the socket (code 1000 by default) and resolves once it is closed. During `connect()`
+   * it aborts the connect (which rejects with an {@link AbortError}) and resolves once the
+   * attempt is cleaned up. Always settles: after `closeMs` the socket is dropped, and a transport
+   * that then still reports nothing is given up on.
+   */
   close(code = 1000, reason = ''): Promise<void> {
+    if (this.#state === 'connecting') {
+      this.#closeRequested = true;
+      this.#connectAbort?.abort();
+      return this.#connecting ?? Promise.resolve();
+    }
     const socket = this.#socket;
     if (!socket || this.#state === 'closed' || this.#state === 'idle') {
       this.#state = this.#state === 'idle' ? 'idle' : 'closed';
@@ -690,10 +906,21 @@ export class RealtimeClient implements AsyncIterable<AnyServerEvent> {
     }
     this.#closeRequested = true;
     this.#state = 'closing';
+    // The server's close frame must be read even if an iterator is holding reading paused.
+    this.#resumeReading();
     return new Promise<void>((resolve) => {
-      const timer = setTimeout(() => socket.terminate(), this.#opts.timeouts.closeMs);
+      let abandon: ReturnType<typeof setTimeout> | undefined;
+      const timer = setTimeout(() => {
+        socket.terminate();
+        abandon = setTimeout(() => {
+          if (this.#socket !== socket) return;
+          this.#generation++;
+          this.#teardown(1006, '', undefined);
+        }, TERMINATE_GRACE_MS);
+      }, this.#opts.timeouts.closeMs);
       const off = this.#emitter.on('close', () => {
         clearTimeout(timer);
+        clearTimeout(abandon);
         off();
         resolve();
       });
@@ -710,17 +937,41 @@ export class RealtimeClient implements AsyncIterable<AnyServerEvent> {
    * runtime cannot ping (browsers). Rejects with a {@link TimeoutError} when no pong arrives.
    */
   ping(timeoutMs = 10_000): Promise<number | undefined> {
+    if (typeof timeoutMs !== 'number' || !(timeoutMs > 0) || timeoutMs > MAX_TIMER_MS) {
+      return Promise.reject(new ValidationError(`ping: timeoutMs must be a number of ms from 1 to ${MAX_TIMER_MS}, got ${String(timeoutMs)}.`, 'ping(timeoutMs)'));
+    }
     const socket = this.#socket;
     if (!socket?.isOpen) return Promise.reject(new ConnectionError('ping: not connected.', 'not_connected'));
     if (!socket.ping) return Promise.resolve(undefined);
     const started = performance.now();
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new TimeoutError('ping', timeoutMs)), timeoutMs);
-      socket.ping!(() => {
+      // Settled once: by the pong, the timeout, or the close (which rejects every pending ping).
+      const fail = (error: Error) => {
         clearTimeout(timer);
-        resolve(performance.now() - started);
-      });
+        this.#pings.delete(fail);
+        reject(error);
+      };
+      const timer = setTimeout(() => fail(new TimeoutError('ping', timeoutMs)), timeoutMs);
+      this.#pings.add(fail);
+      try {
+        socket.ping!(() => {
+          if (!this.#pings.delete(fail)) return;
+          clearTimeout(timer);
+          resolve(performance.now() - started);
+        });
+      } catch (error) {
+        fail(new ConnectionError(`ping: ${error instanceof Error ? error.message : String(error)}`, 'not_connected', { cause: error }));
+      }
     });
+  }
+
+  /** Lets the transport read again and drops every iterator's hold on it (closing needs the close frame). */
+  #resumeReading(): void {
+    for (const detach of this.#queues.values()) detach();
+    if (this.#pauses > 0) {
+      this.#pauses = 0;
+      this.#socket?.resume?.();
+    }
   }
 
   /** Drops the connection at once, without a close handshake; `close` reports code 1006 as unexpected. */

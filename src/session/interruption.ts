@@ -35,9 +35,22 @@ export class PlaybackGate {
    */
   stop(sampleRate: number): { itemId: string | undefined; heardMs: number } {
     const itemId = this.#itemId;
-    const played = this.adapter ? Math.min(this.adapter.stop(), this.#written) : this.#written;
+    const played = this.adapter ? Math.min(this.#adapterStop(), this.#written) : this.#written;
     this.#itemId = undefined;
     this.#written = 0;
     return { itemId, heardMs: (played / sampleRate) * 1000 };
+  }
+
+  /**
+   * The adapter's count of samples played. A stop() that throws or answers nonsense counts as
+   * everything written: it runs while a connection closes, which it must not break.
+   */
+  #adapterStop(): number {
+    try {
+      const played = this.adapter!.stop();
+      return typeof played === 'number' && played >= 0 ? played : this.#written;
+    } catch {
+      return this.#written;
+    }
   }
 }

@@ -9,7 +9,7 @@ import type { AudioInput, AudioInputFormat } from '../client/encodeInput.js';
 import type { RealtimeClientOptions } from '../client/options.js';
 import { RealtimeClient, type CloseInfo } from '../client/realtimeClient.js';
 import { TypedEmitter } from '../client/emitter.js';
-import { ConnectionError, RealtimeError, ServerError, ValidationError } from '../errors.js';
+import { AbortError, ConnectionError, RealtimeError, ServerError, ValidationError } from '../errors.js';
 import { newClientItemId } from '../protocol/ids.js';
 import type { ResponseFunctionCallArgumentsDoneEvent } from '../protocol/serverEvents.js';
 import type { SessionConfig } from '../protocol/session.js';
@@ -88,11 +88,46 @@ type State = SessionState;
 
 const CHUNK_MS = 100;
 
+/** `ask`'s input, checked: every mistake is a ValidationError that says what to pass, before anything is sent. */
+function checkAsk(input: unknown): AskInput {
+  const ask = (typeof input === 'string' ? { text: input } : input) as AskInput;
+  if (typeof ask !== 'object' || ask === null) throw new ValidationError('ask: pass a string, or { text, audio, images }.', 'ask(input)');
+  if (ask.text !== undefined && (typeof ask.text !== 'string' || ask.text.trim() === '')) throw new ValidationError('ask: text must be a non-empty string.', 'ask(input.text)');
+  if (!ask.text && !ask.audio) throw new ValidationError('ask: give text, audio or both.', 'ask(input)');
+  if (ask.audio !== undefined) {
+    const audio = ask.audio as unknown;
+    const data = audio instanceof Int16Array ? audio : (audio as { data?: unknown } | null)?.data;
+    if (!(data instanceof Int16Array) && !(data instanceof Float32Array)) {
+      throw new ValidationError('ask: audio must be an Int16Array at the session rate, or { data: Int16Array | Float32Array, format: { sampleRate, channels } }.', 'ask(input.audio)');
+    }
+    if (data.length === 0) throw new ValidationError('ask: the audio is empty.', 'ask(input.audio)');
+    if (!(audio instanceof Int16Array)) {
+      const format = (audio as { format?: unknown }).format as AudioInputFormat | undefined;
+      if (typeof format !== 'object' || format === null) throw new ValidationError('ask: audio.format must be { sampleRate, channels }.', 'ask(input.audio.format)');
+      if (typeof format.sampleRate !== 'number' || !Number.isInteger(format.sampleRate) || format.sampleRate < 1000 || format.sampleRate > 384_000) {
+        throw new ValidationError(`ask: audio.format.sampleRate must be a whole number of Hz between 1000 and 384000, got ${String(format.sampleRate)}.`, 'ask(input.audio.format.sampleRate)');
+      }
+    }
+  }
+  if (ask.images !== undefined) {
+    if (!Array.isArray(ask.images) || ask.images.some((i) => !(i instanceof Uint8Array))) throw new ValidationError('ask: images must be an array of JPEG bytes (Uint8Array).', 'ask(input.images)');
+    // Frames travel with the audio of the turn (§3.5); with text only they would be dropped unseen.
+    if (ask.images.length > 0 && !ask.audio) throw new ValidationError('ask: images need audio in the same turn (the service takes frames only alongside audio, protocol.md §3.5).', 'ask(input.images)');
+  }
+  return ask;
+}
+
 /** A conversation that survives reconnects. */
 export class RealtimeSession {
   readonly history: ConversationHistory;
   readonly #options: RealtimeSessionOptions;
-  readonly #emitter = new TypedEmitter<RealtimeSessionEvents>((error) => this.#opts.logger?.warn?.(`dashscope-realtime: a session listener threw: ${String(error)}`));
+  readonly #emitter = new TypedEmitter<RealtimeSessionEvents>((error) => {
+    try {
+      this.#opts.logger?.warn?.(`dashscope-realtime: a session listener threw: ${String(error)}`);
+    } catch {
+      // a throwing logger must not break the emit it reports on (it may run inside a close)
+    }
+  });
   readonly #sequencer = new ResponseSequencer();
   readonly #metrics: SessionMetrics;
   readonly #tools = new Map<string, Tool<any>>();
@@ -160,11 +195,17 @@ export class RealtimeSession {
     if (this.#state !== 'idle' && this.#state !== 'closed') throw new RealtimeError(`connect() called while the session is ${this.#state}.`, 'invalid_state');
     this.#state = 'connecting';
     this.#abort = new AbortController();
+    const client = this.#client;
     try {
-      await this.#open(this.#client);
+      await this.#open(client);
     } catch (error) {
-      this.#state = 'closed';
+      if (this.#state === 'connecting') this.#state = 'closed';
       throw error;
+    }
+    // close() during the configuration: the connection it is ending must not be marked open.
+    if (this.#state !== 'connecting') {
+      client.terminate();
+      throw new AbortError('connect');
     }
     this.#state = 'open';
     this.#startKeepalive();
@@ -258,6 +299,16 @@ export class RealtimeSession {
   }
 
   async #handleCalls(turn: Turn): Promise<void> {
+    try {
+      await this.#runCalls(turn);
+    } catch (error) {
+      // The connection went away while the tools ran: the close handling ends the turn; this
+      // must not surface as an unhandled rejection.
+      this.#emitter.emit('error', error instanceof RealtimeError ? error : new RealtimeError(String(error), 'tool_output_failed', { cause: error }));
+    }
+  }
+
+  async #runCalls(turn: Turn): Promise<void> {
     const calls = this.#calls.splice(0);
     if (this.#options.toolExecution === 'manual') {
       for (const call of calls) {
@@ -279,8 +330,14 @@ export class RealtimeSession {
 
   /** Answers a `tool_call` in `toolExecution: 'manual'`; the reply is requested once every call has its output. */
   submitToolOutput(callId: string, output: string | Record<string, unknown>): void {
-    if (!this.#manualOutputs.has(callId)) throw new ValidationError(`submitToolOutput: no pending call ${callId}.`, 'callId');
-    const text = typeof output === 'string' ? output : JSON.stringify(output);
+    if (!this.#manualOutputs.has(callId)) throw new ValidationError(`submitToolOutput: no pending call ${String(callId)}.`, 'callId');
+    let text: unknown;
+    try {
+      text = typeof output === 'string' ? output : JSON.stringify(output);
+    } catch {
+      text = undefined;
+    }
+    if (typeof text !== 'string') throw new ValidationError('submitToolOutput: output must be a string or a JSON-serialisable object.', 'output');
     this.#manualOutputs.set(callId, text);
     this.#sendOutput(callId, text);
     if ([...this.#manualOutputs.values()].every((v) => v !== undefined)) {
@@ -304,9 +361,8 @@ export class RealtimeSession {
    * `done` resolves when the reply (tool calls included) is complete.
    */
   ask(input: string | AskInput): Turn {
-    const ask: AskInput = typeof input === 'string' ? { text: input } : input;
+    const ask = checkAsk(input);
     if (this.#state !== 'open') throw new ConnectionError(`ask: the session is ${this.#state}; call connect() first.`, 'not_connected');
-    if (!ask.text && !ask.audio) throw new ValidationError('ask: give text, audio or both.', 'ask(input)');
     const turn = new Turn(this.#client.outputSampleRate);
     this.#pendingTurns.push(turn);
     this.#emitter.emit('turn', turn);
@@ -355,6 +411,10 @@ export class RealtimeSession {
    * sent after the reconnect; past that it is dropped and reported by `audio_dropped`.
    */
   async appendAudio(data: Int16Array): Promise<void> {
+    // Checked before buffering: a bad chunk kept while disconnected would fail the reconnect.
+    if (!(data instanceof Int16Array) || data.length === 0) {
+      throw new ValidationError('appendAudio: pass PCM16 samples at the session input rate as a non-empty Int16Array (use the client for other forms).', 'appendAudio(data)');
+    }
     if (this.#state === 'reconnecting') {
       const dropped = this.#buffer.push(data, this.#client.inputSampleRate);
       if (dropped > 0) this.#emitter.emit('audio_dropped', { droppedMs: dropped, totalDroppedMs: this.#buffer.totalDroppedMs });
@@ -393,7 +453,8 @@ export class RealtimeSession {
   }
 
   async #closed(client: RealtimeClient, info: CloseInfo): Promise<void> {
-    if (client !== this.#client || this.#state === 'closed' || this.#state === 'reconnecting') return;
+    // During connect() the failure is connect()'s to report; during a reconnect, the loop's.
+    if (client !== this.#client || this.#state === 'closed' || this.#state === 'reconnecting' || this.#state === 'connecting') return;
     const error = info.error;
     if (!error) {
       this.#shutdown();
@@ -425,13 +486,18 @@ export class RealtimeSession {
     for (let attempt = 1; attempt <= Math.max(1, max); attempt++) {
       const delayMs = reason === 'rollover' && attempt === 1 ? 0 : backoffDelay(attempt, this.#options.reconnect || {});
       this.#emitter.emit('reconnecting', { attempt, delayMs, error: lastError });
-      await new Promise((r) => setTimeout(r, delayMs));
+      await this.#backoff(delayMs);
       if (this.#state !== 'reconnecting') return;
       const client = this.#newClient();
       this.#client = client;
       try {
         await this.#open(client);
         const restored = await restoreConversation(client, this.history.items, this.#sessionConfig(), this.#options.restore ?? 'items', this.#ignoredItemIds);
+        // close() while this connection was being set up: it must not come back to life.
+        if (this.#state !== 'reconnecting') {
+          client.terminate();
+          return;
+        }
         this.#state = 'open';
         for (const chunk of this.#buffer.drain()) await client.appendAudio(chunk);
         this.#emitter.emit('reconnected', { reason, attempt, restored: { config: true, tools: this.#tools.size, ...restored } });
@@ -439,11 +505,27 @@ export class RealtimeSession {
       } catch (error) {
         lastError = error instanceof Error ? error : new Error(String(error));
         client.terminate();
+        if (this.#state !== 'reconnecting') return;
         if (!isRetryable(error)) break;
       }
     }
     this.#emitter.emit('error', lastError instanceof RealtimeError ? lastError : new RealtimeError(lastError.message, 'reconnect_failed', { cause: lastError }));
     this.#shutdown(lastError);
+  }
+
+  /** Waits `ms`, or less when the session is closed meanwhile: close() must not leave a timer behind. */
+  #backoff(ms: number): Promise<void> {
+    const signal = this.#abort.signal;
+    if (signal.aborted) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      signal.addEventListener('abort', done, { once: true });
+    });
   }
 
   async #maybeRollover(): Promise<void> {
@@ -453,6 +535,7 @@ export class RealtimeSession {
     const old = this.#client;
     this.#state = 'reconnecting';
     await old.close(1000, 'rollover');
+    if (this.#state !== 'reconnecting') return; // closed meanwhile
     await this.#reconnect('rollover', new RealtimeError('session duration cap approaching', 'rollover'));
   }
 

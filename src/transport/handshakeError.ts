@@ -21,13 +21,15 @@ export function pickRequestIds(headers: Record<string, string | string[] | undef
 /** The typed error for an upgrade answered with `status` (401/403 → AuthenticationError). */
 export function handshakeError(status: number, rawBody: string, requestIds: Record<string, string>, url: string, secrets: readonly string[]): AuthenticationError | ConnectionError {
   const body = redactSecrets(rawBody.slice(0, MAX_BODY), secrets);
-  const response: HandshakeResponse = { status, body, requestIds };
+  // Header values are the server's too: one that echoes the key must not carry it into the error.
+  const ids = Object.fromEntries(Object.entries(requestIds).map(([name, value]) => [name, redactSecrets(value, secrets)]));
+  const response: HandshakeResponse = { status, body, requestIds: ids };
   const host = safeHost(url);
   const detail = summarizeBody(body);
-  const ids = Object.values(requestIds).length ? ` (request id ${Object.values(requestIds)[0]})` : '';
+  const idText = Object.values(ids).length ? ` (request id ${Object.values(ids)[0]})` : '';
   if (status === 401 || status === 403) {
     return new AuthenticationError(
-      `DashScope refused the API key with HTTP ${status}${detail}${ids}. Check that the key is valid and belongs to the region of ${host}: keys are per region (Beijing keys for dashscope.aliyuncs.com, Singapore keys for dashscope-intl.aliyuncs.com); set region or DASHSCOPE_REGION to match.`,
+      `DashScope refused the API key with HTTP ${status}${detail}${idText}. Check that the key is valid and belongs to the region of ${host}: keys are per region (Beijing keys for dashscope.aliyuncs.com, Singapore keys for dashscope-intl.aliyuncs.com); set region or DASHSCOPE_REGION to match.`,
       response,
     );
   }
@@ -37,7 +39,7 @@ export function handshakeError(status: number, rawBody: string, requestIds: Reco
     : status === 400 ? ' Check the model name and the handshake parameters.'
     : status >= 300 && status < 400 ? ' Redirects are not followed, so that credentials never reach another host.'
     : '';
-  return new ConnectionError(`The realtime handshake with ${host} failed with HTTP ${status}${detail}${ids}.${hint}`, 'handshake_failed', { response });
+  return new ConnectionError(`The realtime handshake with ${host} failed with HTTP ${status}${detail}${idText}.${hint}`, 'handshake_failed', { response });
 }
 
 function safeHost(url: string): string {

@@ -3,7 +3,7 @@
  * accept handshake headers as a non-standard second argument; browsers cannot send headers at
  * all, so a browser connects through a relay that adds the key (see the relay).
  */
-import { ConnectionError, TimeoutError } from '../errors.js';
+import { AbortError, ConnectionError, TimeoutError } from '../errors.js';
 import type { OpenSocketOptions, Socket, SocketFactory, SocketHandlers } from './socket.js';
 
 type NativeWebSocketCtor = new (url: string, protocolsOrOptions?: unknown) => WebSocket;
@@ -14,20 +14,30 @@ export const openNativeSocket: SocketFactory = (options: OpenSocketOptions, hand
   if (!Ctor) {
     return Promise.reject(new ConnectionError('This runtime has no WebSocket. On Node, install the ws package.', 'connection_failed'));
   }
+  if (options.signal?.aborted) return Promise.reject(new AbortError('connect'));
   const hasHeaders = Object.keys(options.headers).length > 0;
   const ws = hasHeaders ? new Ctor(options.url, { headers: options.headers }) : new Ctor(options.url);
   ws.binaryType = 'arraybuffer';
   return new Promise<Socket>((resolve, reject) => {
     let settled = false;
-    const timer = setTimeout(() => {
+    let opened = false;
+    const giveUp = (error: Error) => {
       if (settled) return;
       settled = true;
+      clearTimeout(timer);
+      options.signal?.removeEventListener('abort', onAbort);
       ws.close();
-      reject(new TimeoutError('connect', options.timeoutMs));
-    }, options.timeoutMs);
+      reject(error);
+    };
+    const onAbort = () => giveUp(new AbortError('connect'));
+    const timer = setTimeout(() => giveUp(new TimeoutError('connect', options.timeoutMs)), options.timeoutMs);
+    options.signal?.addEventListener('abort', onAbort, { once: true });
     ws.onopen = () => {
+      if (settled) return; // given up on (timeout or abort) before it opened
       settled = true;
       clearTimeout(timer);
+      options.signal?.removeEventListener('abort', onAbort);
+      opened = true;
       resolve({
         send: (data) => ws.send(data),
         close: (code, reason) => ws.close(code, reason),
@@ -48,9 +58,12 @@ export const openNativeSocket: SocketFactory = (options: OpenSocketOptions, hand
       // Browsers hide the HTTP status of a refused upgrade; 'close' follows with 1006.
     };
     ws.onclose = (event: CloseEvent) => {
-      if (!settled) {
+      if (!opened) {
+        // Before open: a refused handshake; after a timeout or an abort, nobody is listening.
+        if (settled) return;
         settled = true;
         clearTimeout(timer);
+        options.signal?.removeEventListener('abort', onAbort);
         reject(new ConnectionError(`Could not connect to the realtime endpoint (close code ${event.code}). In a browser the HTTP status of a refused handshake is hidden: check the relay's logs.`, 'connection_failed', { closeCode: event.code, closeReason: event.reason }));
         return;
       }

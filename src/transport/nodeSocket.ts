@@ -4,12 +4,14 @@
  * turns a refused upgrade into a typed error with the HTTP status, body and request ids.
  */
 import type { IncomingMessage } from 'node:http';
-import { ConnectionError, TimeoutError } from '../errors.js';
+import { AbortError, ConnectionError, TimeoutError } from '../errors.js';
 import { redactSecrets } from '../internal/redact.js';
 import { handshakeError, pickRequestIds } from './handshakeError.js';
 import type { OpenSocketOptions, Socket, SocketFactory, SocketHandlers } from './socket.js';
 
 const MAX_ERROR_BODY = 64 * 1024;
+/** Pings awaiting a pong at most; older ones are forgotten (their caller has timed out by then). */
+const MAX_PENDING_PINGS = 64;
 
 function readBody(res: IncomingMessage): Promise<string> {
   return new Promise((resolve) => {
@@ -29,8 +31,11 @@ function readBody(res: IncomingMessage): Promise<string> {
 /** Opens a socket with `ws`. */
 export const openNodeSocket: SocketFactory = async (options: OpenSocketOptions, handlers: SocketHandlers): Promise<Socket> => {
   const { WebSocket } = await import('ws');
+  if (options.signal?.aborted) throw new AbortError('connect');
   return new Promise<Socket>((resolve, reject) => {
     let settled = false;
+    /** A protocol error after open (a frame above maxPayload, bad UTF-8): what the close reports. */
+    let failure: { code: number; reason: string } | undefined;
     const ws = new WebSocket(options.url, {
       headers: options.headers,
       handshakeTimeout: options.timeoutMs,
@@ -38,10 +43,12 @@ export const openNodeSocket: SocketFactory = async (options: OpenSocketOptions, 
       followRedirects: false,
       perMessageDeflate: false,
     });
+    const onAbort = () => fail(new AbortError('connect'));
     const fail = (error: Error) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
+      options.signal?.removeEventListener('abort', onAbort);
       ws.removeAllListeners();
       ws.on('error', () => {});
       ws.terminate();
@@ -49,6 +56,7 @@ export const openNodeSocket: SocketFactory = async (options: OpenSocketOptions, 
     };
     // `handshakeTimeout` covers the upgrade only; this also bounds DNS and TCP connect.
     const timer = setTimeout(() => fail(new TimeoutError('connect', options.timeoutMs)), options.timeoutMs);
+    options.signal?.addEventListener('abort', onAbort, { once: true });
     ws.on('unexpected-response', (_req, res) => {
       void readBody(res).then((body) => {
         const ids = pickRequestIds(res.headers);
@@ -59,12 +67,27 @@ export const openNodeSocket: SocketFactory = async (options: OpenSocketOptions, 
       if (!settled) {
         const message = redactSecrets(error.message, options.secrets);
         fail(new ConnectionError(`Could not connect to ${safeOrigin(options.url)}: ${message}`, 'connection_failed', { cause: error }));
+        return;
       }
-      // After open, errors are followed by 'close', which reports them.
+      // After open, an error means ws stopped reading (a frame above maxPayload, invalid data).
+      // The close then reports the WebSocket status ws chose (1009, 1007, 1002) with the cause,
+      // not a bare 1006; and the socket is dropped now: with its reader gone, waiting for the
+      // server's close frame would only wait for ws' 30 s close timeout.
+      if (!failure) failure = { code: statusOf(error), reason: redactSecrets(error.message, options.secrets) };
+      ws.terminate();
     });
     ws.on('open', () => {
       settled = true;
       clearTimeout(timer);
+      options.signal?.removeEventListener('abort', onAbort);
+      // One pong listener for the socket's life, not one per ping: a ping that times out must
+      // not leave a listener behind (a dead peer would pile them up until ws warns of a leak).
+      const pongWaiters = new Set<() => void>();
+      ws.on('pong', () => {
+        const waiters = [...pongWaiters];
+        pongWaiters.clear();
+        for (const onPong of waiters) onPong();
+      });
       resolve({
         send: (data) => ws.send(data),
         close: (code, reason) => ws.close(code, reason),
@@ -78,8 +101,9 @@ export const openNodeSocket: SocketFactory = async (options: OpenSocketOptions, 
         pause: () => ws.pause(),
         resume: () => ws.resume(),
         ping: (onPong) => {
-          ws.once('pong', onPong);
           ws.ping();
+          if (pongWaiters.size >= MAX_PENDING_PINGS) pongWaiters.delete(pongWaiters.values().next().value!);
+          pongWaiters.add(onPong);
         },
       });
     });
@@ -95,10 +119,18 @@ export const openNodeSocket: SocketFactory = async (options: OpenSocketOptions, 
         fail(new ConnectionError(`The connection to ${safeOrigin(options.url)} closed during the handshake (code ${code}).`, 'connection_failed', { closeCode: code, closeReason: reason.toString() }));
         return;
       }
-      handlers.onClose(code, reason.toString('utf8'));
+      if (code === 1006 && failure) handlers.onClose(failure.code, failure.reason);
+      else handlers.onClose(code, reason.toString('utf8'));
     });
   });
 };
+
+/** The close status ws attaches to a protocol error (under its `status-code` symbol), else 1002. */
+function statusOf(error: Error): number {
+  const key = Object.getOwnPropertySymbols(error).find((k) => k.description === 'status-code');
+  const status = key === undefined ? undefined : (error as unknown as Record<symbol, unknown>)[key];
+  return typeof status === 'number' ? status : 1002;
+}
 
 function safeOrigin(url: string): string {
   try {

@@ -25,6 +25,8 @@ export interface OpenSocketOptions {
   maxPayload: number;
   /** Strings to remove from any error text (the API key). */
   secrets: readonly string[];
+  /** Aborts the handshake (the client was closed during connect); the factory rejects and leaves nothing open. */
+  signal?: AbortSignal;
 }
 
 /** An open socket. */

@@ -1,0 +1,323 @@
+/**
+ * Resources (issue 7): connect/close cycles with heap and handles measured, and the known
+ * suspects — a ping that times out, close() while connecting, waits and timers after close,
+ * close() during a reconnect's backoff, an iterator nobody reads — each checked for what it
+ * leaves behind: handles, listeners, timers, promises that never settle.
+ */
+import assert from 'node:assert/strict';
+import { after, describe, test } from 'node:test';
+import type { WebSocket } from 'ws';
+import { AbortError, ConnectionError, ProtocolError, RealtimeClient, RealtimeSession, TimeoutError, type RealtimeClientOptions } from '../../src/index.js';
+import { startSimulator, type Simulator } from '../../src/simulator/index.js';
+import {
+  checkEachTest,
+  eventually,
+  nextEvent,
+  listenerCounts,
+  noLeakSince,
+  rejectsWithin,
+  resources,
+  sessionUpdated,
+  settledHeap,
+  settles,
+  sleep,
+  startHostileServer,
+  type HostileServer,
+} from './harness.js';
+
+checkEachTest();
+const MODEL = 'qwen3.5-omni-plus-realtime';
+const quiet = { warn: () => {} };
+const closers: Array<() => Promise<unknown>> = [];
+after(async () => {
+  for (const close of closers.splice(0).reverse()) await close().catch(() => {});
+});
+
+async function sim(options: Parameters<typeof startSimulator>[0] = {}): Promise<Simulator> {
+  const s = await startSimulator({ speed: 0, ...options });
+  closers.push(() => s.close());
+  return s;
+}
+
+async function hostile(...args: Parameters<typeof startHostileServer>): Promise<HostileServer> {
+  const h = await startHostileServer(...args);
+  closers.push(() => h.close());
+  return h;
+}
+
+function client(url: string, options: Partial<RealtimeClientOptions> = {}): RealtimeClient {
+  return new RealtimeClient({ url, apiKey: 'sk-resources', model: MODEL, logger: quiet, ...options });
+}
+
+const MB = 1024 * 1024;
+/** The full count of issue 7: ~1 ms a cycle here, so it fits in npm test. */
+const CYCLES = 10_000;
+
+describe('connect and close cycles', () => {
+  test(`${CYCLES} connect/close cycles against the simulator: heap and handles back where they were`, async (t) => {
+    const simulator = await sim();
+    const opts = { url: simulator.url, apiKey: 'sk-resources', model: MODEL, logger: quiet };
+    // Warm-up: loading ws and compiling the paths is not growth.
+    for (let i = 0; i < 500; i++) {
+      const c = new RealtimeClient(opts);
+      await c.connect();
+      await c.close();
+    }
+    await eventually(() => simulator.connections.length === 0, 2000, 'warm-up connections closed');
+    const handlesBefore = resources();
+    const heapBefore = await settledHeap();
+    const started = performance.now();
+    for (let i = 0; i < CYCLES; i++) {
+      const c = new RealtimeClient(opts);
+      await c.connect();
+      await c.close();
+    }
+    const ms = performance.now() - started;
+    await eventually(() => simulator.connections.length === 0, 2000, 'the server side closed every connection');
+    await noLeakSince(handlesBefore, `${CYCLES} cycles`);
+    const heapAfter = await settledHeap();
+    const growth = (heapAfter - heapBefore) / MB;
+    t.diagnostic(`cycles=${CYCLES} ms=${Math.round(ms)} perCycleMs=${(ms / CYCLES).toFixed(2)} heapBeforeMB=${(heapBefore / MB).toFixed(2)} heapAfterMB=${(heapAfter / MB).toFixed(2)} handlesBefore=${JSON.stringify(handlesBefore)} handlesAfter=${JSON.stringify(resources())}`);
+    // A leak of one client per cycle (its emitter, options and closures: several KB) would be
+    // tens of MB; JIT caches settle at about 1 MB.
+    assert.ok(growth < 4, `heap grew ${growth.toFixed(2)} MB over ${CYCLES} cycles`);
+  });
+
+  test('one client reused 1000 times, with waits that time out, abort and resolve: its listener counts stay flat', async () => {
+    const simulator = await sim();
+    const c = client(simulator.url);
+    await c.connect();
+    const baseline = listenerCounts(c);
+    await c.close();
+    for (let i = 0; i < 1000; i++) {
+      await c.connect();
+      const abort = new AbortController();
+      const waits = [c.waitFor('response.done', { timeoutMs: 1 }), c.waitFor('response.done', { signal: abort.signal }), c.waitFor('session.updated', { timeoutMs: 5000 })];
+      abort.abort();
+      c.send({ type: 'session.update', session: { instructions: `${i}` } });
+      await Promise.allSettled(waits);
+      if (i % 2) await c.finish();
+      else await c.close();
+    }
+    await c.connect();
+    assert.deepEqual(listenerCounts(c), baseline);
+    await c.close();
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+
+describe('the known suspects', () => {
+  test('ping: a timed-out ping leaves no pong listener (no MaxListeners warning after 20); a pending ping rejects at once on close', async () => {
+    const before = resources();
+    const server = await startHostileServer((up) => void up.accept({ autoPong: false }));
+    const c = client(server.url);
+    await c.connect();
+    for (let i = 0; i < 20; i++) await rejectsWithin(c.ping(10), 1000, `ping ${i}`, (e) => e instanceof TimeoutError);
+    const pending = c.ping(60_000);
+    server.sockets[0]!.terminate();
+    const e = await rejectsWithin<ConnectionError>(pending, 1000, 'a ping pending at the close', (x) => x instanceof ConnectionError);
+    assert.equal(e.closeCode, 1006);
+    await server.close();
+    // A 60 s ping timer left behind would show here.
+    await noLeakSince(before, 'pings');
+  });
+
+  test('close() during connect — in the apiKey function, the handshake, the wait for session.created — aborts it and leaves nothing open', async () => {
+    const before = resources();
+    let phase: 'hang' | 'silent' = 'hang';
+    const server = await startHostileServer((up) => (phase === 'hang' ? up.hang() : void up.accept({ sessionCreated: false })));
+    const phases: Array<[string, Partial<RealtimeClientOptions>, () => void]> = [
+      ['the apiKey function', { apiKey: () => new Promise<string>((r) => setTimeout(() => r('sk-late'), 300)) }, () => {}],
+      ['the handshake', {}, () => (phase = 'hang')],
+      ['the wait for session.created', {}, () => (phase = 'silent')],
+    ];
+    for (const [name, options, setup] of phases) {
+      setup();
+      const c = client(server.url, { timeouts: { connectMs: 10_000 }, ...options });
+      const connecting = c.connect();
+      const tcp = server.tcpConnections;
+      await sleep(name === 'the apiKey function' ? 20 : 0);
+      if (name !== 'the apiKey function') await eventually(() => server.tcpConnections > tcp || server.upgrades.length > 0, 2000, 'connecting');
+      if (name === 'the wait for session.created') await eventually(() => server.sockets.length > 0, 2000, 'upgraded');
+      const closing = c.close();
+      await rejectsWithin(connecting, 1000, `connect, closed during ${name}`, (e) => e instanceof AbortError);
+      await settles(closing, 1000, `close during ${name}`);
+      assert.equal(c.state, 'closed');
+      assert.equal(c.isConnected, false);
+      await sleep(350); // the late key arrives: no connection may be made with it
+    }
+    assert.equal(server.sockets.filter((ws) => ws.readyState === 1).length, 0, 'no socket left open on the server');
+    await server.close();
+    await noLeakSince(before, 'close during connect');
+    // The client is usable again afterwards.
+    const simulator = await sim();
+    const c = client(simulator.url);
+    const p = c.connect();
+    await c.close();
+    await rejectsWithin(p, 1000, 'aborted', (e) => e instanceof AbortError);
+    await settles(c.connect(), 2000, 'connect after an aborted connect');
+    await c.close();
+  });
+
+  test('waits, requests and pings pending at close all settle at once, and leave no timer', async () => {
+    const server = await hostile((up) => void up.accept({ autoPong: false }));
+    const c = client(server.url, { timeouts: { requestMs: 60_000 } });
+    await c.connect();
+    const before = resources();
+    const baseline = listenerCounts(c);
+    const pending = [c.waitFor('response.done', { timeoutMs: 60_000 }), c.waitFor('response.done', { timeoutMs: Infinity }), c.updateSession({ instructions: 'x' }), c.ping(60_000)];
+    const closing = c.close();
+    for (const [i, p] of pending.entries()) await rejectsWithin(p, 1000, `pending #${i}`, (e) => e instanceof ConnectionError);
+    await settles(closing, 1000, 'close');
+    await rejectsWithin(c.waitFor('response.done'), 100, 'waitFor after close', (e) => e instanceof ConnectionError);
+    await rejectsWithin(c.updateSession({ instructions: 'x' }), 100, 'updateSession after close', (e) => e instanceof ConnectionError);
+    await rejectsWithin(c.ping(), 100, 'ping after close', (e) => e instanceof ConnectionError);
+    assert.ok(Object.entries(listenerCounts(c)).every(([k, n]) => n <= (baseline[k] ?? 0)));
+    assert.ok((resources().Timeout ?? 0) <= (before.Timeout ?? 0), `no timer left: ${JSON.stringify(resources())}`);
+  });
+
+  test('an iterator that never reads: after readerStallMs it ends with queue_overflow, reading resumes, listeners and close are unaffected', async () => {
+    const server = await hostile();
+    const c = client(server.url, { maxQueuedEvents: 20, timeouts: { readerStallMs: 200 } });
+    await c.connect();
+    const ws = server.sockets[0]!;
+    const forgotten = c.events();
+    const reader = c.events();
+    let seen = 0;
+    c.on('input_audio_buffer.cleared', () => seen++);
+    for (let i = 0; i < 500; i++) ws.send(JSON.stringify({ event_id: `e${i}`, type: 'input_audio_buffer.cleared' }));
+    // The live reader reads everything; the forgotten one holds reading paused until the stall.
+    let read = 0;
+    for await (const e of reader) {
+      if (e.type === 'input_audio_buffer.cleared') read++;
+      if (read === 500) break;
+    }
+    assert.equal(seen, 500, 'every listener call happened');
+    await rejectsWithin(forgotten.next(), 100, 'the forgotten iterator', (e: ProtocolError) => e instanceof ProtocolError && e.code === 'queue_overflow' && /read nothing for 200 ms/.test(e.message));
+    const late = c.waitFor('session.updated', { timeoutMs: 1000 });
+    ws.send(JSON.stringify(sessionUpdated()));
+    await settles(late, 1000, 'a wait after the stall');
+    const closed = await settles(c.close(), 1000, 'close');
+    assert.ok(closed.ms < 500);
+  });
+
+  test('an iterator left with break resumes reading at once; one created before a failed connect ends', async () => {
+    const server = await hostile();
+    const c = client(server.url, { maxQueuedEvents: 10 });
+    await c.connect();
+    const ws = server.sockets[0]!;
+    for (let i = 0; i < 100; i++) ws.send(JSON.stringify({ event_id: `e${i}`, type: 'input_audio_buffer.cleared' }));
+    for await (const e of c) {
+      if (e.type === 'input_audio_buffer.cleared') break;
+    }
+    const after = c.waitFor('input_audio_buffer.cleared', { timeoutMs: 1000, filter: (e) => (e as { event_id?: string }).event_id === 'last' });
+    ws.send(JSON.stringify({ event_id: 'last', type: 'input_audio_buffer.cleared' }));
+    await settles(after, 1000, 'events after the break');
+    await c.close();
+
+    const refused = await hostile((up) => up.refuse(401, '{"code":"InvalidApiKey"}'));
+    const d = client(refused.url);
+    const early = d.events();
+    const infinite = d.waitFor('session.created', { timeoutMs: Infinity });
+    await rejectsWithin(d.connect(), 2000, 'connect', (e) => e.name === 'AuthenticationError');
+    const ended = await settles(early.next(), 500, 'an iterator created before the failed connect');
+    assert.deepEqual(ended.status === 'fulfilled' && ended.value, { value: undefined, done: true });
+    await rejectsWithin(infinite, 500, 'a wait without timeout created before the failed connect', (e) => e instanceof ConnectionError);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+
+describe('the session', () => {
+  test('close() during the backoff, the connect, the update and the reconnect: nothing comes back to life, no timer left', async () => {
+    const before = resources();
+    // What each upgrade gets, by its index: deterministic, so no timing decides the outcome.
+    const plan = ['drop', 'silent', 'no-update', 'drop', 'hang', 'drop', 'no-update'] as const;
+    const kind = new Map<WebSocket, (typeof plan)[number]>();
+    const server = await startHostileServer(
+      (up) => {
+        const what = plan[up.index] ?? 'hang';
+        if (what === 'hang') return up.hang();
+        void up.accept({ sessionCreated: what !== 'silent' }).then((ws) => {
+          kind.set(ws, what);
+          if (what === 'drop') setTimeout(() => ws.terminate(), 60);
+        });
+      },
+      (frame, ws) => {
+        if (frame.type === 'session.update' && kind.get(ws) === 'drop') ws.send(JSON.stringify(sessionUpdated()));
+      },
+    );
+    const make = (baseDelayMs: number) =>
+      new RealtimeSession({ url: server.url, apiKey: 'sk-resources', model: MODEL, logger: quiet, keepaliveMs: 20, timeouts: { connectMs: 10_000, requestMs: 10_000 }, reconnect: { baseDelayMs, maxDelayMs: baseDelayMs }, session: { turn_detection: null, instructions: 'x' } });
+    const outcome = (p: Promise<unknown>) => p.then(() => 'resolved', (e: unknown) => e);
+    let revived = 0;
+    const closes: number[] = [];
+    const watch = (s: RealtimeSession, i: number) => {
+      s.on('reconnected', () => revived++);
+      s.on('close', () => closes.push(i));
+    };
+
+    // 1. During a 5 s backoff (upgrade 0 is dropped after 60 ms).
+    const a = make(5000);
+    watch(a, 0);
+    await a.connect();
+    await nextEvent(a, 'reconnecting', 2000);
+    await settles(a.close(), 1000, 'close during the backoff');
+
+    // 2. During connect: waiting for session.created (upgrade 1), then for session.updated (2).
+    const b = make(10);
+    watch(b, 1);
+    const bConnect = outcome(b.connect());
+    await eventually(() => server.sockets.length === 2, 2000, 'upgrade 1 accepted');
+    await settles(b.close(), 1000, 'close while waiting for session.created');
+    assert.ok((await bConnect) instanceof AbortError, 'connect aborted');
+    const c = make(10);
+    watch(c, 2);
+    const cConnect = outcome(c.connect());
+    await eventually(() => server.frames.filter((f) => f.type === 'session.update').length === 2, 2000, 'update sent on upgrade 2');
+    await settles(c.close(), 1000, 'close while waiting for session.updated');
+    assert.ok((await cConnect) instanceof Error, 'connect failed');
+
+    // 3. During a reconnect: its handshake (upgrade 4 hangs), then its update (upgrade 6).
+    const d = make(1);
+    watch(d, 3);
+    await d.connect();
+    await eventually(() => server.upgrades.length === 5, 2000, 'reconnect handshake in progress');
+    await settles(d.close(), 1000, 'close during the reconnect handshake');
+    const e = make(1);
+    watch(e, 5);
+    await e.connect();
+    await eventually(() => server.frames.filter((f) => f.type === 'session.update').length === 5, 2000, 'reconnect update sent on upgrade 6');
+    await settles(e.close(), 1000, 'close during the reconnect update');
+
+    await sleep(300); // time for anything that would come back to life
+    for (const s of [a, b, c, d, e]) {
+      assert.equal(s.state, 'closed');
+      assert.equal(s.client.isConnected, false);
+    }
+    assert.equal(revived, 0, 'no reconnect completed after a close');
+    assert.deepEqual(closes.sort(), [0, 1, 2, 3, 5], 'one close each');
+    assert.equal(server.sockets.filter((ws) => ws.readyState === ws.OPEN).length, 0, 'no socket left open');
+    await server.close();
+    await noLeakSince(before, 'session closes');
+  });
+
+  test('50 reconnects in a row: handles and the current client\u2019s listeners stay flat', async () => {
+    const simulator = await sim({ faults: (info) => (info.index < 50 ? { dropAfterMs: 15 } : undefined) });
+    const s = new RealtimeSession({ url: simulator.url, apiKey: 'sk-resources', model: MODEL, logger: quiet, keepaliveMs: 1000, reconnect: { baseDelayMs: 1, maxDelayMs: 2 }, session: { turn_detection: null, instructions: 'x' } });
+    closers.push(() => s.close());
+    await s.connect();
+    const baseline = listenerCounts(s.client);
+    const before = resources();
+    let reconnects = 0;
+    s.on('reconnected', () => reconnects++);
+    await eventually(() => reconnects >= 50, 15_000, '50 reconnects');
+    await sleep(50);
+    assert.equal(s.state, 'open');
+    assert.deepEqual(listenerCounts(s.client), baseline);
+    await noLeakSince(before, '50 reconnects');
+    assert.equal((await s.ask('still here?').done).status, 'completed');
+  });
+});
+
