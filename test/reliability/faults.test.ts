@@ -371,7 +371,7 @@ describe('a server that floods faster than the application reads', () => {
   const padding = 'x'.repeat(1000);
   const event = (i: number) => JSON.stringify({ event_id: `event_${i}`, type: 'input_audio_buffer.cleared', padding });
 
-  test(`${FLOOD} events to a slow iterator: reading pauses, the queue stays bounded, nothing is lost or reordered`, async () => {
+  test(`${FLOOD} events to a slow iterator: reading pauses, the queue stays bounded, nothing is lost or reordered`, async (t) => {
     const server = await hostile();
     const c = client(server.url, { maxQueuedEvents: 100 });
     await c.connect();
@@ -381,8 +381,10 @@ describe('a server that floods faster than the application reads', () => {
     let expected = 0;
     let maxQueued = 0;
     let serverHeldBack = false;
+    let maxServerBuffered = 0;
     for await (const e of iterator) {
       maxQueued = Math.max(maxQueued, (iterator as unknown as { size: number }).size);
+      maxServerBuffered = Math.max(maxServerBuffered, ws.bufferedAmount);
       if (ws.bufferedAmount > 0) serverHeldBack = true;
       if (e.type === 'session.created') continue;
       assert.equal((e as { event_id?: string }).event_id, `event_${expected}`, 'in order, none lost');
@@ -390,6 +392,7 @@ describe('a server that floods faster than the application reads', () => {
       if (expected % 1000 === 0) await sleep(5); // a slow reader
       if (expected === FLOOD) break;
     }
+    t.diagnostic(`events=${expected} maxQueued=${maxQueued} (maxQueuedEvents 100) maxServerBufferedMB=${(maxServerBuffered / 1024 / 1024).toFixed(2)} rssMB=${(process.memoryUsage().rss / 1024 / 1024).toFixed(1)}`);
     assert.equal(expected, FLOOD);
     // ws pauses the socket, but the chunk it is parsing is finished: up to ~64 KiB of events more.
     assert.ok(maxQueued < 100 + 100, `the queue stayed bounded (max ${maxQueued})`);
@@ -397,7 +400,7 @@ describe('a server that floods faster than the application reads', () => {
     await settles(c.close(), 2000, 'close');
   });
 
-  test('a listener sees every event of a flood of audio deltas; close() during a paused flood ends in time', async () => {
+  test('a listener sees every event of a flood of audio deltas; close() during a paused flood ends in time', async (t) => {
     const server = await hostile();
     const c = client(server.url, { maxQueuedEvents: 50 });
     await c.connect();
@@ -420,6 +423,7 @@ describe('a server that floods faster than the application reads', () => {
     for (let i = 0; i < 2000; i++) ws.send(event(i));
     await sleep(50);
     const closed = await settles(c.close(), 3000, 'close during a paused flood');
+    t.diagnostic(`deltas=${seen} closeDuringPausedFloodMs=${Math.round(closed.ms)}`);
     assert.ok(closed.ms < 500, `close took ${Math.round(closed.ms)} ms (closeMs is 1000: the close frame was read, not waited out)`);
   });
 });
@@ -430,7 +434,7 @@ describe('frames of 16 MiB', () => {
   const SIXTEEN_MIB = 16 * 1024 * 1024;
   const bigDelta = (bytes: number) => Buffer.alloc(Math.floor((bytes - 200) / 4) * 3, 7).toString('base64');
 
-  test('a 16 MiB frame is delivered intact; past maxPayloadBytes the socket closes with 1009 and a session ends', async () => {
+  test('a 16 MiB frame is delivered intact; past maxPayloadBytes the socket closes with 1009 and a session ends', async (t) => {
     const server = await hostile();
     const c = client(server.url);
     await c.connect();
@@ -438,8 +442,10 @@ describe('frames of 16 MiB', () => {
     const frame = JSON.stringify({ event_id: 'e1', type: 'response.audio.delta', response_id: 'r', item_id: 'i', output_index: 0, content_index: 0, delta });
     assert.ok(frame.length >= SIXTEEN_MIB - 256 && frame.length <= SIXTEEN_MIB);
     const got = c.waitFor('response.audio.delta', { timeoutMs: 10_000 });
+    const sentAt = performance.now();
     server.sockets[0]!.send(frame);
     const event = await got;
+    t.diagnostic(`frameBytes=${frame.length} deliveredMs=${Math.round(performance.now() - sentAt)} rssMB=${(process.memoryUsage().rss / 1024 / 1024).toFixed(1)}`);
     assert.equal(event.delta.length, delta.length);
     server.sockets[0]!.send(JSON.stringify({ event_id: 'e2', type: 'input_audio_buffer.cleared' }));
     await c.waitFor('input_audio_buffer.cleared', { timeoutMs: 2000 });

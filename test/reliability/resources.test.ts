@@ -83,12 +83,14 @@ describe('connect and close cycles', () => {
     assert.ok(growth < 4, `heap grew ${growth.toFixed(2)} MB over ${CYCLES} cycles`);
   });
 
-  test('one client reused 1000 times, with waits that time out, abort and resolve: its listener counts stay flat', async () => {
+  test('one client reused 1000 times, with waits that time out, abort and resolve: its listener counts stay flat', async (t) => {
     const simulator = await sim();
     const c = client(simulator.url);
     await c.connect();
     const baseline = listenerCounts(c);
     await c.close();
+    const heapBefore = await settledHeap();
+    const started = performance.now();
     for (let i = 0; i < 1000; i++) {
       await c.connect();
       const abort = new AbortController();
@@ -99,7 +101,10 @@ describe('connect and close cycles', () => {
       if (i % 2) await c.finish();
       else await c.close();
     }
+    const ms = performance.now() - started;
     await c.connect();
+    const heapAfter = await settledHeap();
+    t.diagnostic(`reuses=1000 ms=${Math.round(ms)} heapBeforeMB=${(heapBefore / MB).toFixed(2)} heapAfterMB=${(heapAfter / MB).toFixed(2)} listenersBaseline=${JSON.stringify(baseline)} listenersAfter=${JSON.stringify(listenerCounts(c))}`);
     assert.deepEqual(listenerCounts(c), baseline);
     await c.close();
   });
@@ -177,7 +182,7 @@ describe('the known suspects', () => {
     assert.ok((resources().Timeout ?? 0) <= (before.Timeout ?? 0), `no timer left: ${JSON.stringify(resources())}`);
   });
 
-  test('an iterator that never reads: after readerStallMs it ends with queue_overflow, reading resumes, listeners and close are unaffected', async () => {
+  test('an iterator that never reads: after readerStallMs it ends with queue_overflow, reading resumes, listeners and close are unaffected', async (t) => {
     const server = await hostile();
     const c = client(server.url, { maxQueuedEvents: 20, timeouts: { readerStallMs: 200 } });
     await c.connect();
@@ -199,6 +204,7 @@ describe('the known suspects', () => {
     ws.send(JSON.stringify(sessionUpdated()));
     await settles(late, 1000, 'a wait after the stall');
     const closed = await settles(c.close(), 1000, 'close');
+    t.diagnostic(`closeMs=${Math.round(closed.ms)}`);
     assert.ok(closed.ms < 500);
   });
 
@@ -303,7 +309,7 @@ describe('the session', () => {
     await noLeakSince(before, 'session closes');
   });
 
-  test('50 reconnects in a row: handles and the current client\u2019s listeners stay flat', async () => {
+  test('50 reconnects in a row: handles and the current client\u2019s listeners stay flat', async (t) => {
     const simulator = await sim({ faults: (info) => (info.index < 50 ? { dropAfterMs: 15 } : undefined) });
     const s = new RealtimeSession({ url: simulator.url, apiKey: 'sk-resources', model: MODEL, logger: quiet, keepaliveMs: 1000, reconnect: { baseDelayMs: 1, maxDelayMs: 2 }, session: { turn_detection: null, instructions: 'x' } });
     closers.push(() => s.close());
@@ -312,8 +318,11 @@ describe('the session', () => {
     const before = resources();
     let reconnects = 0;
     s.on('reconnected', () => reconnects++);
+    const started = performance.now();
     await eventually(() => reconnects >= 50, 15_000, '50 reconnects');
+    const ms = performance.now() - started;
     await sleep(50);
+    t.diagnostic(`reconnects=${reconnects} ms=${Math.round(ms)} handlesBefore=${JSON.stringify(before)} handlesAfter=${JSON.stringify(resources())} listenersBaseline=${JSON.stringify(baseline)} listenersAfter=${JSON.stringify(listenerCounts(s.client))}`);
     assert.equal(s.state, 'open');
     assert.deepEqual(listenerCounts(s.client), baseline);
     await noLeakSince(before, '50 reconnects');
