@@ -53,6 +53,7 @@ function usage(): string {
     '  dashscope-realtime chat --text "Hello" --modalities text',
     '  dashscope-realtime talk',
     '  dashscope-realtime simulate --port 8765',
+    '  dashscope-realtime relay --simulator --example   # a browser page through the relay',
     '',
     'Without DASHSCOPE_API_KEY, chat and talk use the embedded simulator.',
   ].join('\n');

@@ -13,8 +13,8 @@ test('--version and --help on every command, with examples', async () => {
   const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
   assert.equal((await runCli(['--version'])).stdout.trim(), pkg.version);
   const top = await runCli(['--help']);
-  for (const command of ['chat', 'talk', 'simulate', 'models', 'replay']) {
-    assert.match(top.stdout, new RegExp(`\\b${command}\\b`));
+  for (const command of ['chat', 'talk', 'simulate', 'models', 'replay', 'relay']) {
+    assert.match(top.stdout, new RegExp(`^  ${command} +\\S`, 'm'), `${command} in the command list`);
     const help = await runCli([command, '--help']);
     assert.equal(help.code, 0, `${command} --help`);
     assert.match(help.stdout, /Usage: dashscope-realtime/);
