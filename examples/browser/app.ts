@@ -85,6 +85,8 @@ let playingItem: string | undefined;
 let heardBefore = 0; // ms heard in earlier replies (the player counts since its last stop)
 let outputRate = 24_000; // the reply's rate (§2.3), from the session once connected
 let meterFrame = 0;
+let userSpeaking = false;
+let turnTimer: ReturnType<typeof setTimeout> | undefined;
 
 function stopPlayback(): void {
   if (!player) return;
@@ -97,14 +99,36 @@ function stopPlayback(): void {
   playingItem = undefined;
 }
 
+/**
+ * After `response.done`: the reply has arrived, but the player may hold seconds of it still to be
+ * heard (the service sends audio faster than real time). Say "your turn" once it has all played.
+ */
+function yourTurnWhenPlayed(): void {
+  clearTimeout(turnTimer);
+  turnTimer = undefined;
+  if (!state.listening || userSpeaking) return; // stopped, or the user is already talking
+  if (player?.playing) {
+    if (state.status !== 'Assistant speaking…') setStatus('Assistant speaking…');
+    turnTimer = setTimeout(yourTurnWhenPlayed, 50);
+    return;
+  }
+  if (player) state.playedMs = heardBefore + (player.playedSamples / outputRate) * 1000;
+  setStatus('Your turn: speak again, or press Stop.');
+}
+
 function wire(c: RealtimeClient): void {
   c.on('input_audio_buffer.speech_started', (e) => {
     // Barge-in (protocol.md §5.3): the client stops its own playback.
+    userSpeaking = true;
+    clearTimeout(turnTimer);
     if (player?.playing) stopPlayback();
     bubble(e.item_id, 'user');
     setStatus('Listening…');
   });
-  c.on('input_audio_buffer.speech_stopped', () => setStatus('Thinking…'));
+  c.on('input_audio_buffer.speech_stopped', () => {
+    userSpeaking = false;
+    setStatus('Thinking…');
+  });
   c.on('conversation.item.input_audio_transcription.completed', (e) => setText(e.item_id, 'user', e.transcript));
   c.on('response.audio_transcript.delta', (e) => {
     const b = bubble(e.item_id, 'assistant');
@@ -123,7 +147,7 @@ function wire(c: RealtimeClient): void {
   c.on('response.audio.done', () => player?.end());
   c.on('response.done', () => {
     state.responsesDone++;
-    setStatus('Your turn: speak again, or press Stop.');
+    yourTurnWhenPlayed();
   });
   c.on('error', (e) => {
     state.errors.push(`${e.error.code || e.error.type}: ${e.error.message}`);
@@ -188,6 +212,8 @@ async function stop(): Promise<void> {
   mic = undefined;
   client = undefined;
   state.listening = false;
+  userSpeaking = false;
+  clearTimeout(turnTimer);
   talk.textContent = 'Talk';
   talk.setAttribute('aria-pressed', 'false');
   await m?.stop();

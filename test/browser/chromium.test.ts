@@ -148,7 +148,10 @@ test('the browser path in headless Chromium', { timeout: HARD_TIMEOUT_MS, skip: 
       assert.match(playing.user[0] ?? '', /^\(speech, 2\.\d s\)$/, 'the user transcript: the simulator describes 2.1 s of speech');
       assert.match(playing.assistant[0] ?? '', /^I heard [\d.]+ seconds of audio\.$/);
       assert.ok([44_100, 48_000, 16_000].includes(playing.micSampleRate), `device rate ${playing.micSampleRate}`);
-      const done = await poll(page, () => (globalThis as unknown as { dsrtExample: ExampleState }).dsrtExample, (s) => s.playedMs >= s.receivedMs - 50, 'the whole reply played');
+      // The whole reply has arrived (response.done) but is still playing: not the user's turn yet.
+      if (playing.playedMs < playing.receivedMs - 200) assert.equal(playing.status, 'Assistant speaking…');
+      const done = await poll(page, () => (globalThis as unknown as { dsrtExample: ExampleState }).dsrtExample, (s) => s.status.startsWith('Your turn'), 'the whole reply played and the turn handed back');
+      assert.ok(done.playedMs >= done.receivedMs - 50, `"Your turn" only after the reply played (${Math.round(done.playedMs)} of ${Math.round(done.receivedMs)} ms)`);
       assert.ok(done.receivedMs > 1000, `reply audio ${done.receivedMs} ms`);
       assert.deepEqual(done.errors, []);
       assert.equal(await page.locator('.turn.user').count(), 1);
