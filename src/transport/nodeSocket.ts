@@ -28,9 +28,24 @@ function readBody(res: IncomingMessage): Promise<string> {
   });
 }
 
+/**
+ * `ws`, imported once: a dynamic import per connect costs a round trip to the loader thread
+ * under tsx or any other loader hook (~130 µs, measured in docs/benchmarks.md).
+ */
+const importWs = () => import('ws');
+let wsModule: ReturnType<typeof importWs> | undefined;
+
+function loadWs(): ReturnType<typeof importWs> {
+  const loading = (wsModule ??= importWs().catch((error: unknown) => {
+    wsModule = undefined; // a failed import is tried again at the next connect
+    throw error;
+  }));
+  return loading;
+}
+
 /** Opens a socket with `ws`. */
 export const openNodeSocket: SocketFactory = async (options: OpenSocketOptions, handlers: SocketHandlers): Promise<Socket> => {
-  const { WebSocket } = await import('ws');
+  const { WebSocket } = await loadWs();
   if (options.signal?.aborted) throw new AbortError('connect');
   return new Promise<Socket>((resolve, reject) => {
     let settled = false;
@@ -111,7 +126,9 @@ export const openNodeSocket: SocketFactory = async (options: OpenSocketOptions, 
       if (isBinary) {
         handlers.onBinary(Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : (data as ArrayBuffer).byteLength);
       } else {
-        handlers.onText(Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data as Buffer).toString('utf8'));
+        // Decoded in place: `Buffer.from(buffer)` would copy every frame first.
+        const bytes = Array.isArray(data) ? Buffer.concat(data) : data instanceof ArrayBuffer ? Buffer.from(data) : data;
+        handlers.onText(bytes.toString('utf8'));
       }
     });
     ws.on('close', (code, reason) => {

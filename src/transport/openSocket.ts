@@ -11,11 +11,18 @@ import { openNativeSocket } from './nativeSocket.js';
 import { detectRuntime } from './runtime.js';
 import type { SocketFactory } from './socket.js';
 
+/** The Node transport, imported once (see nodeSocket.ts for why a cached import matters). */
+let nodeTransport: Promise<typeof import('./nodeSocket.js')> | undefined;
+
 /** The default socket factory for the current runtime. */
 export const openSocket: SocketFactory = async (options, handlers) => {
   const runtime = detectRuntime().name;
   if (runtime === 'node') {
-    const { openNodeSocket } = await import('./nodeSocket.js');
+    nodeTransport ??= import('./nodeSocket.js').catch((error: unknown) => {
+      nodeTransport = undefined;
+      throw error;
+    });
+    const { openNodeSocket } = await nodeTransport;
     return openNodeSocket(options, handlers);
   }
   // Only Deno and Bun take headers as a (non-standard) second argument.
