@@ -309,6 +309,8 @@ export class RealtimeClient implements AsyncIterable<AnyServerEvent> {
       this.#socket = await untilAborted(opening, signal, 'connect', (late) => late.terminate());
     } catch (error) {
       created.cancel();
+      // The transport got what was left of connectMs; the error names the limit the user set.
+      if (error instanceof TimeoutError && error.operation === 'connect') throw new TimeoutError('connect', this.#opts.timeouts.connectMs);
       throw error;
     }
     const remaining = Math.max(1, this.#opts.timeouts.connectMs - (Date.now() - started));

@@ -199,6 +199,10 @@ describe('the known suspects', () => {
       if (read === 500) break;
     }
     assert.equal(seen, 500, 'every listener call happened');
+    // On loopback all 500 frames may be parsed before the pause takes hold, so the reader can be
+    // done before the stall; the forgotten iterator is ended only once readerStallMs has passed
+    // (reading from it earlier would count as progress).
+    await sleep(400);
     await rejectsWithin(forgotten.next(), 100, 'the forgotten iterator', (e: ProtocolError) => e instanceof ProtocolError && e.code === 'queue_overflow' && /read nothing for 200 ms/.test(e.message));
     const late = c.waitFor('session.updated', { timeoutMs: 1000 });
     ws.send(JSON.stringify(sessionUpdated()));
