@@ -49,6 +49,12 @@ export interface BenchSession {
 const HIGH_WATER = 1024 * 1024;
 
 const MODEL = 'qwen3.5-omni-plus-realtime';
+/**
+ * The key both clients send. It must not occur in any frame: the client redacts its key from
+ * whatever the server sends (a server echoing it must not hand it to listeners), and a short
+ * key such as 'bench' would turn the benchmark's own `bench.end` into something else.
+ */
+const API_KEY = 'sk-benchmark-0123456789abcdef';
 
 /** Int16Array view of base64 PCM16, decoded by Node's codec (no validation, no copy). */
 function bufferDecode(b64: string): Int16Array {
@@ -64,7 +70,7 @@ class RawSession implements BenchSession {
 
   connect(url: string): Promise<void> {
     return new Promise((resolve, reject) => {
-      const ws = new WebSocket(`${url}?model=${MODEL}`, { headers: { Authorization: 'Bearer bench' }, perMessageDeflate: false });
+      const ws = new WebSocket(`${url}?model=${MODEL}`, { headers: { Authorization: `Bearer ${API_KEY}` }, perMessageDeflate: false });
       this.#ws = ws;
       this.#waiters.set('session.created', resolve);
       ws.once('error', reject);
@@ -134,7 +140,7 @@ class SdkSession implements BenchSession {
   }
 
   async connect(url: string): Promise<void> {
-    this.#client = new RealtimeClient({ url, apiKey: 'bench', model: MODEL, env: {} });
+    this.#client = new RealtimeClient({ url, apiKey: API_KEY, model: MODEL, env: {} });
     await this.#client.connect();
   }
 
