@@ -6,14 +6,13 @@
  *   `JSON.stringify({ type, audio: base64 })`. It does no more than the protocol requires: no
  *   event ids, no validation, no typed dispatch.
  * - `sdk`: `RealtimeClient` as the README uses it: typed listeners, `appendAudio(Int16Array)`,
- *   and reply audio decoded with the audio kit (`pcm16FromBytes(decodeBase64(delta))`, as
+ *   and reply audio decoded with the audio kit (`pcm16FromBase64(delta)`, as
  *   `RealtimeSession` does).
  * - `sdk-buffer`: `RealtimeClient`, but reply audio decoded the raw way; the difference to `sdk`
  *   is the cost of the audio kit's validating decoder, to the rest the client's own cost.
  */
 import { WebSocket } from 'ws';
-import { decodeBase64 } from '../../src/audio/base64.js';
-import { pcm16FromBytes } from '../../src/audio/pcm.js';
+import { pcm16FromBase64 } from '../../src/audio/pcm.js';
 import { RealtimeClient } from '../../src/client/realtimeClient.js';
 
 /** Which client. */
@@ -154,7 +153,7 @@ class SdkSession implements BenchSession {
   }
 
   onAudio(handler: (pcm: Int16Array) => void): void {
-    const decode = this.#kitDecode ? (b64: string) => pcm16FromBytes(decodeBase64(b64)) : bufferDecode;
+    const decode = this.#kitDecode ? pcm16FromBase64 : bufferDecode;
     this.#client!.on('response.audio.delta', (event) => handler(decode(event.delta)));
   }
 

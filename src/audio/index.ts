@@ -5,7 +5,7 @@
  * WavStreamWriter needs Node's file system, loaded when used).
  */
 export { encodeBase64, decodeBase64 } from './base64.js';
-export { int16ToFloat32, float32ToInt16, pcm16FromBytes, pcm16ToBytes, downmixToMono } from './pcm.js';
+export { int16ToFloat32, float32ToInt16, pcm16FromBytes, pcm16FromBase64, pcm16ToBytes, downmixToMono } from './pcm.js';
 export { decodeSamples, encodeSamples, bytesPerSample, sampleFormatOf, type SampleFormat } from './sampleFormat.js';
 export { Resampler, resample, type ResamplerOptions } from './resample.js';
 export {

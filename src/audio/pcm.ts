@@ -7,6 +7,7 @@
  * distortion on either side.
  */
 import { ValidationError } from '../errors.js';
+import { decodeBase64 } from './base64.js';
 
 /** Whether typed-array views of this host are little-endian (they are on every common CPU). */
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
@@ -56,6 +57,19 @@ export function pcm16FromBytes(bytes: Uint8Array): Int16Array {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   for (let i = 0; i < n; i++) out[i] = view.getInt16(i * 2, true);
   return out;
+}
+
+/**
+ * 16-bit samples of base64 PCM16, e.g. the `delta` of a `response.audio.delta` (§4.17). One copy
+ * less than `pcm16FromBytes(decodeBase64(b64))`: the decoded bytes are fresh, so on
+ * little-endian hosts the samples are a view of them. Throws a ValidationError on bad base64 or
+ * an odd byte count.
+ */
+export function pcm16FromBase64(b64: string): Int16Array {
+  const bytes = decodeBase64(b64);
+  // decodeBase64 returns bytes that own their buffer from offset 0: a view is aligned and independent.
+  if (LITTLE_ENDIAN && bytes.length % 2 === 0 && bytes.byteOffset === 0) return new Int16Array(bytes.buffer, 0, bytes.length / 2);
+  return pcm16FromBytes(bytes);
 }
 
 /** Little-endian bytes of 16-bit samples (a copy, so later changes to `pcm` do not leak in). */

@@ -26,4 +26,4 @@ export { MicrophoneCapture, type MicrophoneCaptureOptions } from './microphoneCa
 export { StreamingPlayer, type StreamingPlayerOptions } from './streamingPlayer.js';
 export { connectWebRTC, type WebRTCConnection, type WebRTCEvents, type WebRTCOptions } from './webrtc.js';
 export { relayWebSocketUrl, relaySignalingUrl, type RelayLocation } from './relayUrls.js';
-export { pcm16FromBase64 } from './pcm16FromBase64.js';
+export { pcm16FromBase64 } from '../audio/pcm.js';

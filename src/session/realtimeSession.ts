@@ -3,8 +3,7 @@
  * history, tools, response sequencing, interruption, reconnect and metrics each live in their
  * own module — and keeps the session across reconnects and the 120-minute cap.
  */
-import { decodeBase64 } from '../audio/base64.js';
-import { pcm16FromBytes } from '../audio/pcm.js';
+import { pcm16FromBase64 } from '../audio/pcm.js';
 import type { AudioInput, AudioInputFormat } from '../client/encodeInput.js';
 import type { RealtimeClientOptions } from '../client/options.js';
 import { RealtimeClient, type CloseInfo } from '../client/realtimeClient.js';
@@ -246,7 +245,7 @@ export class RealtimeSession {
       client.on('response.audio_transcript.delta', (e) => this.#turn?.transcriptDelta(e.delta, false)),
       client.on('response.text.delta', (e) => this.#turn?.transcriptDelta(e.delta, true)),
       client.on('response.audio.delta', (e) => {
-        const pcm = pcm16FromBytes(decodeBase64(e.delta));
+        const pcm = pcm16FromBase64(e.delta);
         this.#turn?.audioDelta(pcm);
         this.#metrics.outputAudio(pcm.length / client.outputSampleRate);
         this.#playback.write(pcm, client.outputSampleRate, e.item_id);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { downmixToMono, float32ToInt16, int16ToFloat32, pcm16FromBytes, pcm16ToBytes } from '../../src/audio/pcm.js';
+import { downmixToMono, float32ToInt16, int16ToFloat32, pcm16FromBase64, pcm16FromBytes, pcm16ToBytes } from '../../src/audio/pcm.js';
 import { ValidationError } from '../../src/errors.js';
 
 test('int16 → float → int16 is exact for all 65,536 values, and full scale maps to ±1', () => {
@@ -29,6 +29,19 @@ test('pcm16FromBytes reads little-endian, from any byte offset, into an independ
 
 test('pcm16FromBytes rejects an odd byte count', () => {
   assert.throws(() => pcm16FromBytes(new Uint8Array(3)), (e: unknown) => e instanceof ValidationError && /even number of bytes, got 3/.test(e.message));
+});
+
+test('pcm16FromBase64 decodes a delta into independent samples and rejects bad base64 and odd byte counts', () => {
+  const pcm = new Int16Array([0, 1, -1, 32767, -32768, 12345]);
+  const b64 = Buffer.from(pcm.buffer).toString('base64');
+  const a = pcm16FromBase64(b64);
+  const b = pcm16FromBase64(b64);
+  assert.deepEqual(Array.from(a), Array.from(pcm));
+  a[0] = 99;
+  assert.equal(b[0], 0, 'each call has its own samples');
+  assert.notEqual(a.buffer, b.buffer);
+  assert.throws(() => pcm16FromBase64(Buffer.from([1, 2, 3]).toString('base64')), (e: unknown) => e instanceof ValidationError && /even number of bytes/.test(e.message));
+  assert.throws(() => pcm16FromBase64('AAA*AAAA'), (e: unknown) => e instanceof ValidationError && /character "\*" at position 3/.test(e.message));
 });
 
 test('pcm16ToBytes writes little-endian copies', () => {

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { relaySignalingUrl, relayWebSocketUrl } from '../../src/browser/relayUrls.js';
-import { pcm16FromBase64 } from '../../src/browser/pcm16FromBase64.js';
+import { pcm16FromBase64 } from '../../src/browser/index.js';
 
 test('the relay URLs follow the page: ws for http, wss for https, same host, optional query', () => {
   assert.equal(relayWebSocketUrl({ location: { protocol: 'http:', host: '127.0.0.1:8080' } }), 'ws://127.0.0.1:8080/api-ws/v1/realtime');
