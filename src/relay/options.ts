@@ -38,6 +38,13 @@ export interface RelayLimits {
    * order once it is. Beyond this the browser is closed with 1013. Default 4194304 (4 MiB).
    */
   maxPendingBytes?: number;
+  /**
+   * Browser connections open at once. Past it a new upgrade is refused with HTTP 503
+   * (`TooManyConnections`, retryable), so that one page opening sockets in a loop cannot exhaust
+   * the relay's memory and file descriptors, or the account's concurrency upstream. Counted after
+   * admission: refused tokens and origins never take a place. 0 disables. Default 1000.
+   */
+  maxConnections?: number;
 }
 
 /** Which client events a browser may send (§3); anything else gets an `error` event and is not forwarded. */
@@ -280,6 +287,7 @@ export function resolveRelayOptions(options: RelayOptions = {}): ResolvedRelayOp
       maxMessageBytes: count('limits.maxMessageBytes', l.maxMessageBytes, 1024 * 1024, false),
       maxMessagesPerSecond: count('limits.maxMessagesPerSecond', l.maxMessagesPerSecond, 100, true),
       maxPendingBytes: count('limits.maxPendingBytes', l.maxPendingBytes, 4 * 1024 * 1024, false),
+      maxConnections: count('limits.maxConnections', l.maxConnections, 1000, true),
     },
     filter: {
       eventTypes: list('filter.allowedEventTypes', options.filter?.allowedEventTypes),

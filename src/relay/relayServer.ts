@@ -54,6 +54,13 @@ export function relayHandler(options: ResolvedRelayOptions): RelayHandler {
       return refuseUpgrade(socket, admission.refusal);
     }
     if (socket.destroyed) return;
+    const max = options.limits.maxConnections;
+    if (max > 0 && live.size >= max) {
+      options.log('warn', `upgrade refused with 503: ${live.size} browser connections open (limits.maxConnections)`);
+      return refuseUpgrade(socket, { status: 503, code: 'TooManyConnections', message: `The relay serves at most ${max} connections at once; try again shortly.` });
+    }
+    // Synchronous in ws (no verifyClient, no extensions): no other upgrade passes the check
+    // above before this connection is counted in \`live\`.
     wss.handleUpgrade(request, socket, head, (ws) => {
       const id = nextId++;
       const connection = new RelayConnection(ws, {

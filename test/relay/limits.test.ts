@@ -1,7 +1,7 @@
 /**
  * Per-connection limits: an oversized message (an `error` event, not forwarded, the session goes
  * on; far beyond the limit the socket itself closes with 1009), the message rate (close 1008),
- * the session duration (close 4100, upstream closed too), and the queue of frames sent before the
+ * the session duration (close 4100, upstream closed too), connections at once (HTTP 503), and the queue of frames sent before the
  * upstream is open (kept in order; overflow closes with 1013).
  */
 import assert from 'node:assert/strict';
@@ -90,6 +90,20 @@ describe('relay limits', () => {
     assert.ok(Date.now() - started >= 280, 'not before the limit');
     assert.equal(await within(upstreamClosed, 'upstream close'), 1000);
     assertNoKey(closed.reason, 'a close reason');
+  });
+
+  test('past maxConnections an upgrade is refused with 503; a place freed is taken again', async () => {
+    const relay = await relayWith({ maxConnections: 2 });
+    const first = await connected(relay);
+    const second = await connected(relay);
+    await assert.rejects(BrowserSocket.open(`${relay.wsUrl}${Q}`), /HTTP 503/);
+    assert.equal(relay.connectionCount, 2);
+    await first.close();
+    await until(() => relay.connectionCount === 1, 'the closed connection left');
+    const third = await connected(relay);
+    assert.equal(relay.connectionCount, 2);
+    await second.close();
+    await third.close();
   });
 });
 
