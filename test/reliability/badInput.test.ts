@@ -21,16 +21,23 @@ import {
 } from '../../src/index.js';
 import { CLIENT_EVENT_TYPES, isServerEventType } from '../../src/protocol/index.js';
 import { startSimulator, type Simulator } from '../../src/simulator/index.js';
-import { checkEachTest, eventually, noLeakSince, rejectsWithin, resources, sessionUpdated, settles, startHostileServer, type HostileServer } from './harness.js';
+import {
+  checkEachTest,
+  closeAfterAll,
+  eventually,
+  noLeakSince,
+  rejectsWithin,
+  resources,
+  sessionUpdated,
+  settles,
+  startHostileServer,
+  type HostileServer,
+} from './harness.js';
 
 checkEachTest();
 const MODEL = 'qwen3.5-omni-plus-realtime';
 const SECRET = 'sk-fuzz-SECRET-0123456789abcdef0123456789';
 const SERVER_EVENTS = (JSON.parse(readFileSync(new URL('../fixtures/protocol/server-events.json', import.meta.url), 'utf8')) as { events: Array<Record<string, unknown>> }).events;
-const closers: Array<() => Promise<unknown>> = [];
-after(async () => {
-  for (const close of closers.splice(0).reverse()) await close().catch(() => {});
-});
 
 // ---- arbitraries -----------------------------------------------------------------------------
 
@@ -115,7 +122,7 @@ describe('server frames → the client', () => {
     const server = await startHostileServer(undefined, (frame, ws) => {
       if (frame.type === 'session.update') ws.send(JSON.stringify(sessionUpdated()));
     });
-    closers.push(() => server.close());
+    closeAfterAll(() => server.close());
     const c = new RealtimeClient({ url: server.url, apiKey: SECRET, model: MODEL, logger: { warn: () => {} } });
     await c.connect();
     const ws = server.sockets[0]!;
@@ -168,9 +175,9 @@ describe('server frames → the client', () => {
         ]) ws.send(JSON.stringify({ event_id: `event_${Math.random()}`, ...e }));
       }
     });
-    closers.push(() => server.close());
+    closeAfterAll(() => server.close());
     const s = new RealtimeSession({ url: server.url, apiKey: SECRET, model: MODEL, logger: { warn: () => {} }, keepaliveMs: false, reconnect: false, session: { turn_detection: null } });
-    closers.push(() => s.close());
+    closeAfterAll(() => s.close());
     await s.connect();
     const errors: RealtimeError[] = [];
     s.on('error', (e) => errors.push(e));
@@ -515,7 +522,7 @@ describe('the public API called wrongly', () => {
 
   test('session API: wrong inputs are ValidationErrors before anything is sent; a throwing playback cannot break a close', async () => {
     const s = new RealtimeSession({ url: server.url, apiKey: SECRET, model: MODEL, logger: { warn: () => {} }, keepaliveMs: false, reconnect: false, session: { turn_detection: null }, playback: { write: () => { throw new Error('no device'); }, stop: () => { throw new Error('no device'); } } });
-    closers.push(() => s.close());
+    closeAfterAll(() => s.close());
     await s.connect();
     const sent = server.frames.length;
     const cases: Array<[string, () => unknown, RegExp]> = [

@@ -5,7 +5,7 @@
  * simulator's fault injection and a hostile server.
  */
 import assert from 'node:assert/strict';
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import type { WebSocket } from 'ws';
 import {
   AuthenticationError,
@@ -18,42 +18,30 @@ import {
   type RealtimeClientOptions,
   type RealtimeSessionOptions,
 } from '../../src/index.js';
-import { startSimulator, type FaultPlan, type Simulator, type SimulatorOptions } from '../../src/simulator/index.js';
+import { startSimulator, type FaultPlan, type Simulator } from '../../src/simulator/index.js';
 import {
   checkEachTest,
+  closeAfterAll,
   eventually,
+  hostile,
   listenerCounts,
   noLeakSince,
   rejectsWithin,
   resources,
   sessionUpdated,
   settles,
+  sim,
   sleep,
   startHostileServer,
-  type HostileServer,
 } from './harness.js';
 
 checkEachTest();
 const MODEL = 'qwen3.5-omni-plus-realtime';
-const closers: Array<() => Promise<unknown>> = [];
-after(async () => {
-  for (const close of closers.splice(0).reverse()) await close().catch(() => {});
-});
 
 const quiet = { warn: () => {} };
 const fast = { connectMs: 2000, requestMs: 1500, closeMs: 1000, finishMs: 1000 };
 
-async function sim(options: SimulatorOptions = {}): Promise<Simulator> {
-  const s = await startSimulator({ speed: 0, ...options });
-  closers.push(() => s.close());
-  return s;
-}
 
-async function hostile(...args: Parameters<typeof startHostileServer>): Promise<HostileServer> {
-  const h = await startHostileServer(...args);
-  closers.push(() => h.close());
-  return h;
-}
 
 function client(url: string, options: Partial<RealtimeClientOptions> = {}): RealtimeClient {
   return new RealtimeClient({ url, apiKey: 'sk-reliability', model: MODEL, logger: quiet, timeouts: fast, ...options });
@@ -61,7 +49,7 @@ function client(url: string, options: Partial<RealtimeClientOptions> = {}): Real
 
 function session(url: string, options: Partial<RealtimeSessionOptions> = {}): RealtimeSession {
   const s = new RealtimeSession({ url, apiKey: 'sk-reliability', model: MODEL, logger: quiet, timeouts: fast, keepaliveMs: false, reconnect: { baseDelayMs: 10, maxDelayMs: 40 }, session: { turn_detection: null, instructions: 'Be brief.' }, ...options });
-  closers.push(() => s.close());
+  closeAfterAll(() => s.close());
   return s;
 }
 

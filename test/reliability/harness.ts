@@ -9,11 +9,12 @@ import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo, Socket as NetSocket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { afterEach } from 'node:test';
+import { after, afterEach } from 'node:test';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { RealtimeClient } from '../../src/index.js';
+import { startSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator/index.js';
 
 // ---- process-wide recorders ------------------------------------------------------------------
 
@@ -25,8 +26,36 @@ process.on('uncaughtException', (error) => unhandled.push(error));
 export const warnings: Error[] = [];
 process.on('warning', (w) => warnings.push(w));
 
-/** Installs the per-test check: nothing unhandled, no listener-leak warning. */
+/** What {@link closeAfterAll} was given, closed newest first once the file's tests are done. */
+const closers: Array<() => Promise<unknown>> = [];
+
+/** Closes `close`'s server or session after the file's last test (installed by {@link checkEachTest}). */
+export function closeAfterAll(close: () => Promise<unknown>): void {
+  closers.push(close);
+}
+
+/** An embedded simulator at full speed (`speed: 0`), closed after the file's tests. */
+export async function sim(options: SimulatorOptions = {}): Promise<Simulator> {
+  const s = await startSimulator({ speed: 0, ...options });
+  closeAfterAll(() => s.close());
+  return s;
+}
+
+/** A {@link startHostileServer} closed after the file's tests. */
+export async function hostile(...args: Parameters<typeof startHostileServer>): Promise<HostileServer> {
+  const h = await startHostileServer(...args);
+  closeAfterAll(() => h.close());
+  return h;
+}
+
+/**
+ * Installs the per-test check (nothing unhandled, no listener-leak warning) and the file's
+ * cleanup of what {@link closeAfterAll} was given.
+ */
 export function checkEachTest(): void {
+  after(async () => {
+    for (const close of closers.splice(0).reverse()) await close().catch(() => {});
+  });
   afterEach(() => {
     const seen = unhandled.splice(0);
     assert.deepEqual(seen.map((e) => (e instanceof Error ? `${e.name}: ${e.message}` : String(e))), [], 'no unhandled rejection or uncaught exception');

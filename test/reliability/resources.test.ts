@@ -5,45 +5,32 @@
  * leaves behind: handles, listeners, timers, promises that never settle.
  */
 import assert from 'node:assert/strict';
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import type { WebSocket } from 'ws';
 import { AbortError, ConnectionError, ProtocolError, RealtimeClient, RealtimeSession, TimeoutError, type RealtimeClientOptions } from '../../src/index.js';
-import { startSimulator, type Simulator } from '../../src/simulator/index.js';
 import {
   checkEachTest,
+  closeAfterAll,
   eventually,
-  nextEvent,
+  hostile,
   listenerCounts,
+  nextEvent,
   noLeakSince,
   rejectsWithin,
   resources,
   sessionUpdated,
   settledHeap,
   settles,
+  sim,
   sleep,
   startHostileServer,
-  type HostileServer,
 } from './harness.js';
 
 checkEachTest();
 const MODEL = 'qwen3.5-omni-plus-realtime';
 const quiet = { warn: () => {} };
-const closers: Array<() => Promise<unknown>> = [];
-after(async () => {
-  for (const close of closers.splice(0).reverse()) await close().catch(() => {});
-});
 
-async function sim(options: Parameters<typeof startSimulator>[0] = {}): Promise<Simulator> {
-  const s = await startSimulator({ speed: 0, ...options });
-  closers.push(() => s.close());
-  return s;
-}
 
-async function hostile(...args: Parameters<typeof startHostileServer>): Promise<HostileServer> {
-  const h = await startHostileServer(...args);
-  closers.push(() => h.close());
-  return h;
-}
 
 function client(url: string, options: Partial<RealtimeClientOptions> = {}): RealtimeClient {
   return new RealtimeClient({ url, apiKey: 'sk-resources', model: MODEL, logger: quiet, ...options });
@@ -323,7 +310,7 @@ describe('the session', () => {
   test('50 reconnects in a row: handles and the current client\u2019s listeners stay flat', async (t) => {
     const simulator = await sim({ faults: (info) => (info.index < 50 ? { dropAfterMs: 15 } : undefined) });
     const s = new RealtimeSession({ url: simulator.url, apiKey: 'sk-resources', model: MODEL, logger: quiet, keepaliveMs: 1000, reconnect: { baseDelayMs: 1, maxDelayMs: 2 }, session: { turn_detection: null, instructions: 'x' } });
-    closers.push(() => s.close());
+    closeAfterAll(() => s.close());
     await s.connect();
     const baseline = listenerCounts(s.client);
     const before = resources();

@@ -8,12 +8,22 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { inspect } from 'node:util';
 import { WebSocket } from 'ws';
 import { RealtimeClient, RealtimeSession, ValidationError, type RealtimeClientOptions } from '../../src/index.js';
 import { startSimulator } from '../../src/simulator/index.js';
-import { checkEachTest, eventually, nextEvent, rejectsWithin, sessionCreated, settles, startHostileServer, type HostileServer, type UpgradeControl } from './harness.js';
+import {
+  checkEachTest,
+  closeAfterAll,
+  eventually,
+  hostile,
+  nextEvent,
+  rejectsWithin,
+  sessionCreated,
+  settles,
+  type UpgradeControl,
+} from './harness.js';
 
 checkEachTest();
 const MODEL = 'qwen3.5-omni-plus-realtime';
@@ -21,16 +31,7 @@ const MODEL = 'qwen3.5-omni-plus-realtime';
 const KEY = `sk-MARKER${randomBytes(16).toString('hex')}`;
 const TAIL = KEY.slice(9);
 const root = resolve(import.meta.dirname, '../..');
-const closers: Array<() => Promise<unknown>> = [];
-after(async () => {
-  for (const close of closers.splice(0).reverse()) await close().catch(() => {});
-});
 
-async function hostile(...args: Parameters<typeof startHostileServer>): Promise<HostileServer> {
-  const h = await startHostileServer(...args);
-  closers.push(() => h.close());
-  return h;
-}
 
 /** Everything a user could see of an error: message, stack, inspect (cause chain), JSON. */
 function everything(value: unknown): string {
@@ -100,7 +101,7 @@ describe('the API key never shows', () => {
     const server = await hostile((up) => echoingScript({ ...up, index: up.index === 0 ? 3 : 0 }));
     const seen: string[] = [];
     const s = new RealtimeSession({ url: server.url, apiKey: KEY, model: MODEL, logger: { warn: (m) => seen.push(m), debug: (m) => seen.push(m) }, debug: true, keepaliveMs: false, reconnect: { baseDelayMs: 5, maxDelayMs: 5 }, session: {} });
-    closers.push(() => s.close());
+    closeAfterAll(() => s.close());
     s.on('error', (e) => seen.push(everything(e)));
     s.on('reconnecting', (r) => seen.push(everything(r.error)));
     const closed = nextEvent<{ error?: Error }>(s, 'close', 5000);
@@ -114,7 +115,7 @@ describe('the API key never shows', () => {
   test('CLI subprocess: stdout and stderr of chat --json against an echoing server, a rejecting simulator and the embedded one', async () => {
     const server = await hostile((up) => echoingScript({ ...up, index: 3 }));
     const refusing = await startSimulator({ speed: 0, apiKeys: ['sk-another-key-0000000000000000000000'] });
-    closers.push(() => refusing.close());
+    closeAfterAll(() => refusing.close());
     const runs = [
       await cli(['chat', '--text', 'hi', '--json', '--url', server.url, '--timeout', '2']),
       await cli(['chat', '--text', 'hi', '--json', '--url', refusing.url]),
@@ -239,9 +240,9 @@ describe('transport security', () => {
 describe('the simulator bounds each connection', () => {
   test('frame size, buffered audio, images and session time: an abusive client is refused or closed, a normal one next to it is served', async () => {
     const sim = await startSimulator({ speed: 0, maxFrameBytes: 64 * 1024, maxPayloadBytes: 256 * 1024, maxBufferedAudioMs: 2000, maxImagesPerTurn: 2 });
-    closers.push(() => sim.close());
+    closeAfterAll(() => sim.close());
     const capped = await startSimulator({ speed: 0, maxSessionMs: 1000 });
-    closers.push(() => capped.close());
+    closeAfterAll(() => capped.close());
     const open = async (url = sim.url) => {
       const ws = new WebSocket(`${url}?model=${MODEL}`, { headers: { Authorization: `Bearer ${KEY}` } });
       const events: Array<Record<string, any>> = [];
@@ -252,7 +253,7 @@ describe('the simulator bounds each connection', () => {
       return { ws, events, closed };
     };
     const normal = new RealtimeSession({ url: sim.url, apiKey: KEY, model: MODEL, logger: { warn: () => {} }, keepaliveMs: false, reconnect: false, session: { turn_detection: null } });
-    closers.push(() => normal.close());
+    closeAfterAll(() => normal.close());
     await normal.connect();
 
     const a = await open();
