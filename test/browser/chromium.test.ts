@@ -9,7 +9,7 @@
  * One browser for every check, closed in `finally`; each check and the whole run are bounded.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -17,7 +17,7 @@ import { join, resolve } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { build } from 'esbuild';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { downmixToMono, readWav, resample, writeWav } from '../../src/audio/index.js';
+import { microphoneWav } from './fakeMicrophone.js';
 import { startRelay, type RunningRelay } from '../../src/relay/index.js';
 import { startSimulator, type Simulator } from '../../src/simulator/index.js';
 
@@ -28,16 +28,6 @@ const ARTIFACTS = join(root, 'test-artifacts');
 const HARD_TIMEOUT_MS = 150_000;
 const STEP_MS = 20_000;
 
-/** A speech WAV for the fake microphone: weather.wav (16 kHz) at 48 kHz, 4 s of silence after. */
-function microphoneWav(dir: string): string {
-  const wav = readWav(new Uint8Array(readFileSync(join(root, 'test/fixtures/speech/weather.wav'))));
-  const speech = resample(downmixToMono(wav.samples, wav.channels), wav.sampleRate, 48_000);
-  const padded = new Float32Array(speech.length + 48_000 * 4);
-  padded.set(speech);
-  const path = join(dir, 'microphone-48k.wav');
-  writeFileSync(path, writeWav(padded, { sampleRate: 48_000 }));
-  return path;
-}
 
 /** The browser entry as a script exposing `window.dsrt`, built from dist as a user's bundler would. */
 async function harnessScript(): Promise<string> {

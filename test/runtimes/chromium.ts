@@ -16,12 +16,12 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { build } from 'esbuild';
 import { chromium, type Browser } from 'playwright-core';
-import { downmixToMono, readWav, resample, writeWav } from '../../src/audio/index.js';
+import { microphoneWav } from '../browser/fakeMicrophone.js';
+import type { RuntimeResult as PageResult } from './fixtures/page.js';
 
-const root = resolve(import.meta.dirname, '../..');
 const fixtures = join(import.meta.dirname, 'fixtures');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const TOKEN = 'runtime-matrix-token-5e2a';
@@ -29,18 +29,7 @@ const TOKEN = 'runtime-matrix-token-5e2a';
 const UPSTREAM_KEY = 'sk-runtime-matrix-relay-key-93c1';
 
 /** What the page reports (fixtures/page.ts). */
-export interface PageResult {
-  phase: 'idle' | 'running' | 'done' | 'failed';
-  version: string;
-  deviceRate: number;
-  capturedMs: number;
-  userTranscript: string;
-  transcript: string;
-  status: string;
-  receivedMs: number;
-  playedMs: number;
-  error: string;
-}
+export type { RuntimeResult as PageResult } from './fixtures/page.js';
 
 /** The outcome of the Chromium run. */
 export interface ChromiumRun {
@@ -68,16 +57,6 @@ export function requireChromium(): string {
   return CHROMIUM;
 }
 
-/** The speech fixture at 48 kHz for the fake microphone (Chromium plays it once from capture start). */
-function microphoneWav(dir: string): string {
-  const wav = readWav(new Uint8Array(readFileSync(join(root, 'test/fixtures/speech/weather.wav'))));
-  const speech = resample(downmixToMono(wav.samples, wav.channels), wav.sampleRate, 48_000);
-  const padded = new Float32Array(speech.length + 48_000 * 4);
-  padded.set(speech);
-  const path = join(dir, 'microphone-48k.wav');
-  writeFileSync(path, writeWav(padded, { sampleRate: 48_000 }));
-  return path;
-}
 
 /** Bundles fixtures/page.ts against the scratch project's node_modules. */
 async function bundlePage(app: string): Promise<{ code: string; inputs: string[] }> {
