@@ -6,7 +6,8 @@ import * as audio from '../../src/audio/index.js';
 
 test('the entry point exports the documented API', () => {
   const functions = [
-    'encodeBase64', 'decodeBase64', 'int16ToFloat32', 'float32ToInt16', 'pcm16FromBytes', 'pcm16ToBytes', 'downmixToMono',
+    'encodeBase64', 'decodeBase64', 'int16ToFloat32', 'float32ToInt16', 'pcm16FromBase64',
+    'pcm16FromBytes', 'pcm16ToBytes', 'downmixToMono',
     'decodeSamples', 'encodeSamples', 'bytesPerSample', 'sampleFormatOf', 'resample', 'readWav', 'writeWav', 'toPcm16Mono',
     'wavToPcm16Mono', 'chunkPcm16', 'pace', 'samplesPerChunk', 'fromNodeStream', 'fromWebStream', 'detectImage', 'checkImage',
     'sniffImageFormat', 'sampleFrames', 'estimateAudioTokens', 'estimateImageTokens', 'estimateVideoTokens',
