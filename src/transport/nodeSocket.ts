@@ -47,54 +47,61 @@ function loadWs(): ReturnType<typeof importWs> {
 export const openNodeSocket: SocketFactory = async (options: OpenSocketOptions, handlers: SocketHandlers): Promise<Socket> => {
   const { WebSocket } = await loadWs();
   if (options.signal?.aborted) throw new AbortError('connect');
+  // The handlers below live as long as the socket: they must not hold `options`, whose signal
+  // (with its listeners) would then stay alive for the whole session (~0.7 KiB each).
+  // (The executor below is such a closure too, so the socket is made out here.)
+  const { url, secrets, timeoutMs } = options;
+  let signal = options.signal;
+  const ws = new WebSocket(url, {
+    headers: options.headers,
+    handshakeTimeout: timeoutMs,
+    maxPayload: options.maxPayload,
+    followRedirects: false,
+    perMessageDeflate: false,
+  });
   return new Promise<Socket>((resolve, reject) => {
     let settled = false;
     /** A protocol error after open (a frame above maxPayload, bad UTF-8): what the close reports. */
     let failure: { code: number; reason: string } | undefined;
-    const ws = new WebSocket(options.url, {
-      headers: options.headers,
-      handshakeTimeout: options.timeoutMs,
-      maxPayload: options.maxPayload,
-      followRedirects: false,
-      perMessageDeflate: false,
-    });
     const onAbort = () => fail(new AbortError('connect'));
     const fail = (error: Error) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      options.signal?.removeEventListener('abort', onAbort);
+      signal?.removeEventListener('abort', onAbort);
+      signal = undefined;
       ws.removeAllListeners();
       ws.on('error', () => {});
       ws.terminate();
       reject(error);
     };
     // `handshakeTimeout` covers the upgrade only; this also bounds DNS and TCP connect.
-    const timer = setTimeout(() => fail(new TimeoutError('connect', options.timeoutMs)), options.timeoutMs);
-    options.signal?.addEventListener('abort', onAbort, { once: true });
+    const timer = setTimeout(() => fail(new TimeoutError('connect', timeoutMs)), timeoutMs);
+    signal?.addEventListener('abort', onAbort, { once: true });
     ws.on('unexpected-response', (_req, res) => {
       void readBody(res).then((body) => {
         const ids = pickRequestIds(res.headers);
-        fail(handshakeError(res.statusCode ?? 0, body, ids, options.url, options.secrets));
+        fail(handshakeError(res.statusCode ?? 0, body, ids, url, secrets));
       });
     });
     ws.on('error', (error: Error) => {
       if (!settled) {
-        const message = redactSecrets(error.message, options.secrets);
-        fail(new ConnectionError(`Could not connect to ${safeOrigin(options.url)}: ${message}`, 'connection_failed', { cause: error }));
+        const message = redactSecrets(error.message, secrets);
+        fail(new ConnectionError(`Could not connect to ${safeOrigin(url)}: ${message}`, 'connection_failed', { cause: error }));
         return;
       }
       // After open, an error means ws stopped reading (a frame above maxPayload, invalid data).
       // The close then reports the WebSocket status ws chose (1009, 1007, 1002) with the cause,
       // not a bare 1006; and the socket is dropped now: with its reader gone, waiting for the
       // server's close frame would only wait for ws' 30 s close timeout.
-      if (!failure) failure = { code: statusOf(error), reason: redactSecrets(error.message, options.secrets) };
+      if (!failure) failure = { code: statusOf(error), reason: redactSecrets(error.message, secrets) };
       ws.terminate();
     });
     ws.on('open', () => {
       settled = true;
       clearTimeout(timer);
-      options.signal?.removeEventListener('abort', onAbort);
+      signal?.removeEventListener('abort', onAbort);
+      signal = undefined;
       // One pong listener for the socket's life, not one per ping: a ping that times out must
       // not leave a listener behind (a dead peer would pile them up until ws warns of a leak).
       const pongWaiters = new Set<() => void>();
@@ -133,7 +140,7 @@ export const openNodeSocket: SocketFactory = async (options: OpenSocketOptions, 
     });
     ws.on('close', (code, reason) => {
       if (!settled) {
-        fail(new ConnectionError(`The connection to ${safeOrigin(options.url)} closed during the handshake (code ${code}).`, 'connection_failed', { closeCode: code, closeReason: reason.toString() }));
+        fail(new ConnectionError(`The connection to ${safeOrigin(url)} closed during the handshake (code ${code}).`, 'connection_failed', { closeCode: code, closeReason: reason.toString() }));
         return;
       }
       if (code === 1006 && failure) handlers.onClose(failure.code, failure.reason);
