@@ -23,7 +23,7 @@ interface Run {
 
 const LABELS: Record<Variant, string> = {
   raw: 'raw ws + JSON.parse + Buffer base64 (baseline)',
-  sdk: 'RealtimeClient + audio kit decode (decodeBase64, pcm16FromBytes)',
+  sdk: 'RealtimeClient + audio kit decode (pcm16FromBase64)',
   'sdk-buffer': 'RealtimeClient + Buffer base64 decode',
 };
 
