@@ -68,7 +68,7 @@ export function pcm16FromBytes(bytes: Uint8Array): Int16Array {
 export function pcm16FromBase64(b64: string): Int16Array {
   const bytes = decodeBase64(b64);
   // decodeBase64 returns bytes that own their buffer from offset 0: a view is aligned and independent.
-  if (LITTLE_ENDIAN && bytes.length % 2 === 0 && bytes.byteOffset === 0) return new Int16Array(bytes.buffer, 0, bytes.length / 2);
+  if (LITTLE_ENDIAN && bytes.length % 2 === 0) return new Int16Array(bytes.buffer, 0, bytes.length / 2);
   return pcm16FromBytes(bytes);
 }
 

@@ -29,25 +29,29 @@ function bytesOf(data: Uint8Array | ArrayBuffer | Int16Array): Uint8Array {
 
 /**
  * Checks samples given with their format (`appendAudio(samples, { sampleRate, channels })`) and
- * returns them; the caller converts them to the session's input format.
+ * returns them; the caller converts them to the session's input format. `where` names the call
+ * in the error messages.
  */
-export function checkFormattedAudio(data: AudioInput, format: AudioInputFormat): Int16Array | Float32Array {
+export function checkFormattedAudio(data: AudioInput, format: AudioInputFormat, where = 'appendAudio'): Int16Array | Float32Array {
+  if (typeof format !== 'object' || format === null) {
+    throw new ValidationError(`${where}: the format of the samples is { sampleRate, channels }.`, `${where}(format)`);
+  }
   const { sampleRate, channels = 1 } = format;
   if (typeof sampleRate !== 'number' || !Number.isInteger(sampleRate) || sampleRate < 1000 || sampleRate > 384_000) {
-    throw new ValidationError(`appendAudio: sampleRate must be a whole number of Hz between 1000 and 384000, got ${String(sampleRate)}.`, 'appendAudio(format.sampleRate)');
+    throw new ValidationError(`${where}: sampleRate must be a whole number of Hz between 1000 and 384000, got ${String(sampleRate)}.`, `${where}(format.sampleRate)`);
   }
   if (!Number.isInteger(channels) || channels < 1 || channels > 32) {
-    throw new ValidationError(`appendAudio: channels must be an integer from 1 to 32, got ${String(channels)}.`, 'appendAudio(format.channels)');
+    throw new ValidationError(`${where}: channels must be an integer from 1 to 32, got ${String(channels)}.`, `${where}(format.channels)`);
   }
   if (!(data instanceof Int16Array) && !(data instanceof Float32Array)) {
-    throw new ValidationError('appendAudio: with { sampleRate, channels } pass samples as an Int16Array or a Float32Array.', 'appendAudio(data)');
+    throw new ValidationError(`${where}: with { sampleRate, channels } pass samples as an Int16Array or a Float32Array.`, `${where}(data)`);
   }
-  if (data.length === 0) throw new ValidationError('appendAudio: the audio is empty; pass at least one sample.', 'appendAudio(data)');
+  if (data.length === 0) throw new ValidationError(`${where}: the audio is empty; pass at least one sample.`, `${where}(data)`);
   if (data.length % channels !== 0) {
-    throw new ValidationError(`appendAudio: ${data.length} samples do not divide into ${channels} interleaved channels.`, 'appendAudio(data)');
+    throw new ValidationError(`${where}: ${data.length} samples do not divide into ${channels} interleaved channels.`, `${where}(data)`);
   }
   if (data instanceof Float32Array && data.some((v) => !Number.isFinite(v))) {
-    throw new ValidationError('appendAudio: the samples contain NaN or Infinity.', 'appendAudio(data)');
+    throw new ValidationError(`${where}: the samples contain NaN or Infinity.`, `${where}(data)`);
   }
   return data;
 }

@@ -134,6 +134,24 @@ function checkFlag(name: string, value: unknown): boolean | undefined {
   return value;
 }
 
+/** The longest delay a timer can hold: `setTimeout` fires at once beyond it. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * `value` checked as a timer delay in ms: a number from `min` to {@link MAX_TIMER_MS} (or
+ * `Infinity` where allowed). NaN, a string or a huge number would make a wait unbounded or
+ * fire at once, so each is a {@link ValidationError} naming `name`.
+ */
+export function checkTimerMs(name: string, value: unknown, min: 0 | 1, allowInfinity = false): number {
+  const ok = typeof value === 'number' && value >= min && (value <= MAX_TIMER_MS || (allowInfinity && value === Infinity));
+  if (!ok) throw new ValidationError(`${name} must be a number of ms from ${min} to ${MAX_TIMER_MS}${allowInfinity ? ', or Infinity' : ''}; got ${String(value)}.`, name);
+  return value;
+}
+
+function timeout(name: keyof ClientTimeouts, value: number | undefined, fallback: number): number {
+  return value === undefined ? fallback : checkTimerMs(`timeouts.${name}`, value, 1);
+}
+
 function positive(name: string, value: number | undefined, fallback: number): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
@@ -224,11 +242,11 @@ export function resolveOptions(options: RealtimeClientOptions): ResolvedOptions 
     getApiKey,
     extraHeaders: checkHeaders(options.headers),
     timeouts: {
-      connectMs: positive('timeouts.connectMs', t.connectMs, 15_000),
-      requestMs: positive('timeouts.requestMs', t.requestMs, 15_000),
-      finishMs: positive('timeouts.finishMs', t.finishMs, 20_000),
-      closeMs: positive('timeouts.closeMs', t.closeMs, 5_000),
-      readerStallMs: positive('timeouts.readerStallMs', t.readerStallMs, 5_000),
+      connectMs: timeout('connectMs', t.connectMs, 15_000),
+      requestMs: timeout('requestMs', t.requestMs, 15_000),
+      finishMs: timeout('finishMs', t.finishMs, 20_000),
+      closeMs: timeout('closeMs', t.closeMs, 5_000),
+      readerStallMs: timeout('readerStallMs', t.readerStallMs, 5_000),
     },
     maxQueuedEvents,
     maxPayloadBytes: positive('maxPayloadBytes', options.maxPayloadBytes, 32 * 1024 * 1024),

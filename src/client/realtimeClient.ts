@@ -19,7 +19,7 @@ import { Pcm16MonoConverter } from '../audio/convert.js';
 import { encodeBase64 } from '../audio/base64.js';
 import { checkFormattedAudio, encodeAudio, encodeImage, type AudioInput, type AudioInputFormat, type ImageInput } from './encodeInput.js';
 import { EventQueue } from './eventQueue.js';
-import { handshakeHeaders, resolveOptions, type RealtimeClientOptions, type ResolvedOptions } from './options.js';
+import { checkTimerMs, handshakeHeaders, resolveOptions, type RealtimeClientOptions, type ResolvedOptions } from './options.js';
 import { parseServerEvent } from './parseServerEvent.js';
 
 /** How the socket closed. */
@@ -81,8 +81,6 @@ interface PendingUpdate {
 }
 
 const DEFAULT_WAIT_MS = 60_000;
-/** The longest delay a timer can hold (setTimeout fires at once beyond it). */
-const MAX_TIMER_MS = 2 ** 31 - 1;
 /** After `terminate()`, how long `close()` waits for the transport to report the close before giving up on it. */
 const TERMINATE_GRACE_MS = 1000;
 
@@ -117,15 +115,13 @@ function untilAborted<T>(promise: Promise<T>, signal: AbortSignal, operation: st
 export class RealtimeClient implements AsyncIterable<AnyServerEvent> {
   readonly #opts: ResolvedOptions;
   readonly #emitter: TypedEmitter<RealtimeClientEvents>;
-  /** Each iterator's queue, with the function that drops its hold on reading (pause, stall timer). */
-  readonly #queues = new Map<EventQueue<AnyServerEvent>, () => void>();
+  /** Each iterator's queue. */
+  readonly #queues = new Set<EventQueue<AnyServerEvent>>();
   /** Rejecters of the pings waiting for a pong; all rejected when the socket closes. */
   readonly #pings = new Set<(error: Error) => void>();
   #socket: Socket | undefined;
   /** Bumped at each connect and each forced teardown: events of an older socket are ignored. */
   #generation = 0;
-  /** The generation whose close was already handled. */
-  #closedGeneration = -1;
   #connectAbort: AbortController | undefined;
   /** Settles once the connect in progress has settled and cleaned up (for `close()` during it). */
   #connecting: Promise<void> | undefined;
@@ -204,6 +200,9 @@ export class RealtimeClient implements AsyncIterable<AnyServerEvent> {
       return Promise.reject(new RealtimeError(`connect() called while the client is ${this.#state}; close it first.`, 'invalid_state'));
     }
     this.#state = 'connecting';
+    // Reset here, not after the first await of the connect: a close() called meanwhile must stick.
+    this.#closeRequested = false;
+    this.#finishSent = false;
     const abort = new AbortController();
     this.#connectAbort = abort;
     const run = this.#connect(abort.signal);
@@ -227,10 +226,7 @@ export class RealtimeClient implements AsyncIterable<AnyServerEvent> {
    * emitted (as a browser WebSocket does), so nothing registered during the attempt waits forever.
    */
   #connectFailed(error: unknown): void {
-    if (this.#closedGeneration === this.#generation) {
-      this.#state = 'closed'; // the socket's own close already did the rest
-      return;
-    }
+    if (this.#state === 'closed') return; // the socket's own close already did the rest
     const socket = this.#socket;
     this.#generation++; // a late close of this attempt's socket must not be reported twice
     socket?.terminate();
@@ -238,7 +234,7 @@ export class RealtimeClient implements AsyncIterable<AnyServerEvent> {
       ? undefined
       : error instanceof ConnectionError
         ? error
-        : new ConnectionError(`connect failed: ${error instanceof Error ? error.message : String(error)}`, 'connection_failed', { cause: error });
+        : new ConnectionError(`connect failed: ${redactSecrets(error instanceof Error ? error.message : String(error), this.#secrets)}`, 'connection_failed', { cause: error });
     this.#teardown(this.#closeRequested ? 1000 : 1006, '', failure);
   }
 
@@ -274,8 +270,6 @@ export class RealtimeClient implements AsyncIterable<AnyServerEvent> {
       );
     }
     this.#secrets = apiKey === undefined ? [] : [apiKey];
-    this.#closeRequested = false;
-    this.#finishSent = false;
     this.#audioSinceCommit = false;
     this.#session = undefined;
     const created = this.#nextSessionCreated();
@@ -316,6 +310,8 @@ export class RealtimeClient implements AsyncIterable<AnyServerEvent> {
     const remaining = Math.max(1, this.#opts.timeouts.connectMs - (Date.now() - started));
     try {
       const session = await untilAborted(created.wait(remaining), signal, 'connect', noop);
+      // close() in the ticks after session.created arrived: it still aborts this connect.
+      if (signal.aborted) throw new AbortError('connect');
       this.#state = 'open';
       return session;
     } catch (error) {
@@ -392,10 +388,10 @@ export class RealtimeClient implements AsyncIterable<AnyServerEvent> {
   waitFor<K extends ServerEventType | 'unknown'>(type: K, options: WaitForOptions<RealtimeClientEvents[K]> = {}): Promise<RealtimeClientEvents[K]> {
     if (typeof options !== 'object' || options === null) return Promise.reject(new ValidationError(`waitFor(${String(type)}): options must be an object.`, 'waitFor(options)'));
     const { filter, timeoutMs = DEFAULT_WAIT_MS, signal } = options;
-    // Checked, because a NaN or a string would make the wait unbounded, and a huge number would
-    // make setTimeout fire at once.
-    if (typeof timeoutMs !== 'number' || Number.isNaN(timeoutMs) || timeoutMs < 0 || (Number.isFinite(timeoutMs) && timeoutMs > MAX_TIMER_MS)) {
-      return Promise.reject(new ValidationError(`waitFor(${String(type)}): timeoutMs must be a number of ms from 0 to ${MAX_TIMER_MS}, or Infinity; got ${String(timeoutMs)}.`, 'waitFor(options.timeoutMs)'));
+    try {
+      checkTimerMs(`waitFor(${String(type)}) options.timeoutMs`, timeoutMs, 0, true);
+    } catch (error) {
+      return Promise.reject(error);
     }
     if (filter !== undefined && typeof filter !== 'function') return Promise.reject(new ValidationError(`waitFor(${String(type)}): filter must be a function.`, 'waitFor(options.filter)'));
     if (signal !== undefined && (typeof signal !== 'object' || signal === null || typeof signal.addEventListener !== 'function')) {
@@ -456,52 +452,21 @@ export class RealtimeClient implements AsyncIterable<AnyServerEvent> {
     if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1) {
       throw new ValidationError(`events: maxQueued must be a whole number of events ≥ 1, got ${String(limit)}.`, 'events(options.maxQueued)');
     }
-    const stallMs = this.#opts.timeouts.readerStallMs;
-    let holding = false; // this queue counts in #pauses
-    let stall: ReturnType<typeof setTimeout> | undefined;
-    let consumedAtArm = 0;
-    const release = () => {
-      clearTimeout(stall);
-      stall = undefined;
-      if (!holding) return;
-      holding = false;
-      if (this.#pauses > 0 && --this.#pauses === 0) this.#socket?.resume?.();
-    };
-    const arm = () => {
-      consumedAtArm = queue.consumed;
-      stall = setTimeout(checkStall, stallMs);
-    };
-    // A reader that makes progress keeps its hold; one that read nothing for stallMs is ended,
-    // so that a forgotten iterator cannot stop every other listener, the close and the pings.
-    const checkStall = () => {
-      stall = undefined;
-      if (!holding) return;
-      if (queue.consumed !== consumedAtArm) return arm();
-      this.#queues.delete(queue);
-      release();
-      queue.fail(new ProtocolError(`An event iterator read nothing for ${stallMs} ms while ${limit} events waited, holding the connection's reading paused; it was ended so that the connection keeps working. Read it, or leave the for-await loop (break) when you stop reading.`, 'queue_overflow'));
-    };
-    const queue: EventQueue<AnyServerEvent> = new EventQueue(limit, {
+    const queue: EventQueue<AnyServerEvent> = new EventQueue(limit, this.#opts.timeouts.readerStallMs, {
       onFull: () => {
         if (!this.#socket?.pause) return false;
-        holding = true;
+        // Closing or finishing: the answer must still be read, so the queue grows (bounded by closeMs) without a pause.
+        if (this.#state === 'closing' || this.#finishSent) return true;
         if (this.#pauses++ === 0) this.#socket.pause();
-        arm();
         return true;
       },
-      onDrained: release,
-      onReturn: () => {
-        release();
-        this.#queues.delete(queue);
+      onDrained: () => {
+        if (this.#pauses > 0 && --this.#pauses === 0) this.#socket?.resume?.();
       },
+      onReturn: () => this.#queues.delete(queue),
     });
     if (this.#state === 'closed') queue.end();
-    else
-      this.#queues.set(queue, () => {
-        clearTimeout(stall);
-        stall = undefined;
-        holding = false;
-      });
+    else this.#queues.add(queue);
     return queue;
   }
 
@@ -511,7 +476,7 @@ export class RealtimeClient implements AsyncIterable<AnyServerEvent> {
 
   #onText(frame: string): void {
     // A server that echoes the key (in an error message, say) must not hand it to listeners.
-    const text = this.#secrets.some((secret) => secret.length >= 4 && frame.includes(secret)) ? redactSecrets(frame, this.#secrets) : frame;
+    const text = redactSecrets(frame, this.#secrets);
     if (this.#opts.debug) this.#debug(`← ${previewFrame(text, this.#secrets, 2000)}`);
     const parsed = parseServerEvent(text, this.#secrets);
     if (parsed instanceof RealtimeError) {
@@ -522,7 +487,7 @@ export class RealtimeClient implements AsyncIterable<AnyServerEvent> {
     if (parsed.type === 'unknown') this.#emitter.emit('unknown', parsed);
     else this.#emitter.emit(parsed.type, parsed as never);
     this.#emitter.emit('*', parsed);
-    for (const queue of [...this.#queues.keys()]) queue.push(parsed);
+    for (const queue of this.#queues) queue.push(parsed);
   }
 
   /** Client bookkeeping, done before listeners run so that `session` is current for them. */
@@ -541,14 +506,14 @@ export class RealtimeClient implements AsyncIterable<AnyServerEvent> {
         this.#audioSinceCommit = false;
         break;
       case 'error': {
-        // Optional fields are not shape-checked: read them only if they are strings.
-        const id = typeof event.error.event_id === 'string' ? event.error.event_id : '';
-        const param = typeof event.error.param === 'string' ? event.error.param : '';
-        const index = id ? this.#pendingUpdates.findIndex((p) => p.eventId === id) : -1;
+        if (this.#pendingUpdates.length === 0) break;
+        // ServerError keeps only the fields that are strings (optional fields are not shape-checked).
+        const error = new ServerError(event.error, event.event_id);
+        const index = error.eventId ? this.#pendingUpdates.findIndex((p) => p.eventId === error.eventId) : -1;
         // An error without event_id that names a session field belongs to the oldest update.
-        const fallback = index < 0 && !id && param.startsWith('session') ? 0 : index;
+        const fallback = index < 0 && !error.eventId && (error.param ?? '').startsWith('session') ? 0 : index;
         const pending = fallback >= 0 ? this.#pendingUpdates.splice(fallback, 1)[0] : undefined;
-        pending?.reject(new ServerError(event.error, event.event_id));
+        pending?.reject(error);
         break;
       }
       default:
@@ -567,7 +532,6 @@ export class RealtimeClient implements AsyncIterable<AnyServerEvent> {
 
   /** Everything a close ends: pending requests, pings, drain waits, iterators; then `close`. */
   #teardown(code: number, reason: string, error: ConnectionError | undefined): void {
-    this.#closedGeneration = this.#generation;
     this.#state = 'closed';
     this.#socket = undefined;
     this.#pauses = 0;
@@ -577,10 +541,7 @@ export class RealtimeClient implements AsyncIterable<AnyServerEvent> {
     }
     for (const reject of [...this.#pings]) reject(error ?? closed());
     this.#releaseDrainWaiters();
-    for (const [queue, detach] of this.#queues) {
-      detach();
-      queue.end();
-    }
+    for (const queue of this.#queues) queue.end();
     this.#queues.clear();
     this.#emitter.emit('close', error ? { code, reason, error } : { code, reason });
   }
@@ -863,9 +824,7 @@ export class RealtimeClient implements AsyncIterable<AnyServerEvent> {
       return { finished: false, reason: 'closed' };
     }
     const timeoutMs = options?.timeoutMs ?? this.#opts.timeouts.finishMs;
-    if (typeof timeoutMs !== 'number' || !(timeoutMs >= 0) || timeoutMs > MAX_TIMER_MS) {
-      throw new ValidationError(`finish: timeoutMs must be a number of ms from 0 to ${MAX_TIMER_MS}, got ${String(timeoutMs)}.`, 'finish(options.timeoutMs)');
-    }
+    checkTimerMs('finish options.timeoutMs', timeoutMs, 0);
     // The answer must be read even if an iterator is holding reading paused.
     this.#resumeReading();
     const after = this.#emitter;
@@ -939,8 +898,10 @@ export class RealtimeClient implements AsyncIterable<AnyServerEvent> {
    * runtime cannot ping (browsers). Rejects with a {@link TimeoutError} when no pong arrives.
    */
   ping(timeoutMs = 10_000): Promise<number | undefined> {
-    if (typeof timeoutMs !== 'number' || !(timeoutMs > 0) || timeoutMs > MAX_TIMER_MS) {
-      return Promise.reject(new ValidationError(`ping: timeoutMs must be a number of ms from 1 to ${MAX_TIMER_MS}, got ${String(timeoutMs)}.`, 'ping(timeoutMs)'));
+    try {
+      checkTimerMs('ping timeoutMs', timeoutMs, 1);
+    } catch (error) {
+      return Promise.reject(error);
     }
     const socket = this.#socket;
     if (!socket?.isOpen) return Promise.reject(new ConnectionError('ping: not connected.', 'not_connected'));
@@ -969,7 +930,7 @@ export class RealtimeClient implements AsyncIterable<AnyServerEvent> {
 
   /** Lets the transport read again and drops every iterator's hold on it (closing needs the close frame). */
   #resumeReading(): void {
-    for (const detach of this.#queues.values()) detach();
+    for (const queue of this.#queues) queue.release();
     if (this.#pauses > 0) {
       this.#pauses = 0;
       this.#socket?.resume?.();

@@ -3,8 +3,9 @@
  * history, tools, response sequencing, interruption, reconnect and metrics each live in their
  * own module — and keeps the session across reconnects and the 120-minute cap.
  */
+import { systemClock } from '../audio/pacing.js';
 import { pcm16FromBase64 } from '../audio/pcm.js';
-import type { AudioInput, AudioInputFormat } from '../client/encodeInput.js';
+import { checkFormattedAudio, type AudioInput, type AudioInputFormat } from '../client/encodeInput.js';
 import type { RealtimeClientOptions } from '../client/options.js';
 import { RealtimeClient, type CloseInfo } from '../client/realtimeClient.js';
 import { TypedEmitter } from '../client/emitter.js';
@@ -104,17 +105,14 @@ function checkAsk(input: unknown): AskInput {
   if (!ask.text && !ask.audio) throw new ValidationError('ask: give text, audio or both.', 'ask(input)');
   if (ask.audio !== undefined) {
     const audio = ask.audio as unknown;
-    const data = audio instanceof Int16Array ? audio : (audio as { data?: unknown } | null)?.data;
-    if (!(data instanceof Int16Array) && !(data instanceof Float32Array)) {
-      throw new ValidationError('ask: audio must be an Int16Array at the session rate, or { data: Int16Array | Float32Array, format: { sampleRate, channels } }.', 'ask(input.audio)');
-    }
-    if (data.length === 0) throw new ValidationError('ask: the audio is empty.', 'ask(input.audio)');
-    if (!(audio instanceof Int16Array)) {
-      const format = (audio as { format?: unknown }).format as AudioInputFormat | undefined;
-      if (typeof format !== 'object' || format === null) throw new ValidationError('ask: audio.format must be { sampleRate, channels }.', 'ask(input.audio.format)');
-      if (typeof format.sampleRate !== 'number' || !Number.isInteger(format.sampleRate) || format.sampleRate < 1000 || format.sampleRate > 384_000) {
-        throw new ValidationError(`ask: audio.format.sampleRate must be a whole number of Hz between 1000 and 384000, got ${String(format.sampleRate)}.`, 'ask(input.audio.format.sampleRate)');
+    if (audio instanceof Int16Array) {
+      if (audio.length === 0) throw new ValidationError('ask: the audio is empty.', 'ask(input.audio)');
+    } else {
+      const { data, format } = (typeof audio === 'object' && audio !== null ? audio : {}) as { data?: unknown; format?: unknown };
+      if (!(data instanceof Int16Array) && !(data instanceof Float32Array)) {
+        throw new ValidationError('ask: audio must be an Int16Array at the session rate, or { data: Int16Array | Float32Array, format: { sampleRate, channels } }.', 'ask(input.audio)');
       }
+      checkFormattedAudio(data, format as AudioInputFormat, 'ask(input.audio)');
     }
   }
   if (ask.images !== undefined) {
@@ -498,7 +496,8 @@ export class RealtimeSession {
     for (let attempt = 1; attempt <= Math.max(1, max); attempt++) {
       const delayMs = reason === 'rollover' && attempt === 1 ? 0 : backoffDelay(attempt, this.#options.reconnect || {});
       this.#emitter.emit('reconnecting', { attempt, delayMs, error: lastError });
-      await this.#backoff(delayMs);
+      // Cut short by close(), which must not leave a timer behind (the check below then returns).
+      await systemClock.sleep(delayMs, this.#abort.signal).catch(() => {});
       if (this.#state !== 'reconnecting') return;
       const client = this.#newClient();
       this.#client = client;
@@ -523,21 +522,6 @@ export class RealtimeSession {
     }
     this.#emitter.emit('error', lastError instanceof RealtimeError ? lastError : new RealtimeError(lastError.message, 'reconnect_failed', { cause: lastError }));
     this.#shutdown(lastError);
-  }
-
-  /** Waits `ms`, or less when the session is closed meanwhile: close() must not leave a timer behind. */
-  #backoff(ms: number): Promise<void> {
-    const signal = this.#abort.signal;
-    if (signal.aborted) return Promise.resolve();
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        signal.removeEventListener('abort', done);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      signal.addEventListener('abort', done, { once: true });
-    });
   }
 
   async #maybeRollover(): Promise<void> {

@@ -51,7 +51,7 @@ export interface TurnResult {
 }
 
 function stream<T>(): EventQueue<T> {
-  return new EventQueue<T>(Number.MAX_SAFE_INTEGER, { onFull: () => true, onDrained: () => {}, onReturn: () => {} });
+  return new EventQueue<T>(Number.MAX_SAFE_INTEGER, Infinity, { onFull: () => true, onDrained: () => {}, onReturn: () => {} });
 }
 
 function addUsage(total: Usage, u: Usage): void {

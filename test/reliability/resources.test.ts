@@ -25,6 +25,7 @@ import {
   sleep,
   startHostileServer,
 } from './harness.js';
+import { scriptedTransport, sessionCreated } from '../../src/testing/index.js';
 
 checkEachTest();
 const MODEL = 'qwen3.5-omni-plus-realtime';
@@ -104,9 +105,88 @@ describe('connect and close cycles', () => {
   });
 });
 
+/** Polls until `get()` returns a value (bounded by the caller's settles). */
+async function eventuallyDefined<T>(get: () => T | undefined): Promise<T> {
+  for (let i = 0; i < 100; i++) {
+    const value = get();
+    if (value !== undefined) return value;
+    await sleep(10);
+  }
+  throw new Error('never defined');
+}
+
 // ---------------------------------------------------------------------------------------------
 
 describe('the known suspects', () => {
+  test('a reused client whose next connect fails before the socket opens ends its iterators and waits at once', async () => {
+    let calls = 0;
+    const c = new RealtimeClient({
+      apiKey: async () => {
+        if (++calls === 2) throw new Error('vault down');
+        return 'sk-resources-0000';
+      },
+      socketFactory: scriptedTransport([{ emit: [sessionCreated()] }]).factory,
+      logger: { warn: () => {} },
+    });
+    await c.connect();
+    await c.close();
+    const closes: number[] = [];
+    c.on('close', (info) => closes.push(info.code));
+    const connecting = c.connect();
+    const iterator = c.events();
+    const wait = c.waitFor('session.created', { timeoutMs: 5000 });
+    await rejectsWithin(connecting, 1000, 'the failing connect', (e: Error) => /vault down/.test(e.message));
+    const ended = await settles(iterator.next(), 200, 'the iterator');
+    assert.ok(ended.status === 'fulfilled' && ended.value.done === true, 'the iterator ended');
+    await rejectsWithin(wait, 200, 'the wait', (e) => e instanceof ConnectionError);
+    assert.equal(closes.length, 1, 'one close event');
+    assert.equal(c.state, 'closed');
+  });
+
+  test('close() in the ticks between session.created and connect() resolving still closes the client', async () => {
+    for (let ticks = 0; ticks < 8; ticks++) {
+      const c = new RealtimeClient({ apiKey: 'sk-resources-0000', socketFactory: scriptedTransport([{ emit: [sessionCreated()] }]).factory, logger: { warn: () => {} } });
+      let closing: Promise<void> | undefined;
+      c.on('session.created', () => {
+        let p = Promise.resolve();
+        for (let i = 0; i < ticks; i++) p = p.then(() => {});
+        void p.then(() => (closing = c.close()));
+      });
+      const r = await settles(c.connect(), 1000, `connect (${ticks} ticks)`);
+      await settles(eventuallyDefined(() => closing), 1000, 'close() called');
+      await settles(closing!, 2000, 'close()');
+      assert.equal(c.state, 'closed', `close() ${ticks} ticks after session.created left the client ${c.state} (connect ${r.status})`);
+    }
+  });
+
+  test('an iterator that fills while the client is closing does not pause reading again (the close frame is read)', async () => {
+    let handlers: { onText(text: string): void; onClose(code: number, reason: string): void } | undefined;
+    const log: string[] = [];
+    const c = new RealtimeClient({
+      apiKey: 'sk-resources-0000',
+      maxQueuedEvents: 4,
+      logger: { warn: () => {} },
+      socketFactory: async (_options, h) => {
+        handlers = h;
+        queueMicrotask(() => h.onText(JSON.stringify(sessionCreated())));
+        return { isOpen: true, bufferedAmount: 0, send() {}, close: () => log.push('close'), terminate: () => log.push('terminate'), pause: () => log.push('pause'), resume: () => log.push('resume') };
+      },
+    });
+    await c.connect();
+    const event = (i: number) => JSON.stringify({ type: 'input_audio_buffer.cleared', event_id: `e${i}` });
+    const a = c.events();
+    for (let i = 0; i < 2; i++) handlers!.onText(event(i));
+    const b = c.events();
+    for (let i = 2; i < 4; i++) handlers!.onText(event(i)); // a is full: pause
+    const closing = c.close(); // resumes, to read the close frame
+    for (let i = 4; i < 6; i++) handlers!.onText(event(i)); // b is full now, while closing
+    assert.deepEqual(log, ['pause', 'resume', 'close'], 'no second pause while closing');
+    handlers!.onClose(1000, '');
+    await settles(closing, 500, 'close()');
+    await a.return?.();
+    await b.return?.();
+  });
+
   test('ping: a timed-out ping leaves no pong listener (no MaxListeners warning after 20); a pending ping rejects at once on close', async () => {
     const before = resources();
     const server = await startHostileServer((up) => void up.accept({ autoPong: false }));
