@@ -96,9 +96,25 @@ export interface ResolvedOptions {
 
 const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\]|::1)$/i;
 
+/** The environment variables the client reads. */
+const ENV_NAMES = ['DASHSCOPE_API_KEY', 'DASHSCOPE_REGION', 'DASHSCOPE_WORKSPACE_ID', 'DASHSCOPE_REALTIME_URL'] as const;
+
+/**
+ * The variables of {@link ENV_NAMES} from `process.env` where it exists. Each is read on its own:
+ * Deno without `--allow-env` throws on the read, and then the variable is simply not set.
+ */
 function defaultEnv(): Record<string, string | undefined> {
-  const proc = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process;
-  return proc?.env ?? {};
+  const source = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
+  const env: Record<string, string | undefined> = {};
+  if (!source) return env;
+  for (const name of ENV_NAMES) {
+    try {
+      env[name] = source[name];
+    } catch {
+      // not permitted (Deno without --allow-env): unset
+    }
+  }
+  return env;
 }
 
 /** An HTTP header name (RFC 9110 token) and a value without control characters. */
