@@ -7,6 +7,7 @@
 import { cpuUsedUs, nowUs } from '../lib/clock.js';
 import { newSession, type Variant } from '../lib/clients.js';
 import { finishWorker, workerArgs } from '../lib/proc.js';
+import { interleavedRounds } from '../lib/rounds.js';
 
 const args = workerArgs();
 const url = args.url!;
@@ -52,13 +53,4 @@ async function once(variant: Variant): Promise<Run> {
   return run;
 }
 
-const runs: Run[] = [];
-// Round 0 warms the JIT for every variant and is not kept.
-for (let round = 0; round <= rounds; round++) {
-  const order = variants.map((_, i) => variants[(i + round) % variants.length]!);
-  for (const variant of order) {
-    const run = await once(variant);
-    if (round > 0) runs.push(run);
-  }
-}
-finishWorker(runs);
+finishWorker(await interleavedRounds(variants, rounds, once));
