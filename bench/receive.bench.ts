@@ -11,15 +11,8 @@ import type { Variant } from './lib/clients.js';
 import { runWorker, startChild } from './lib/proc.js';
 import type { Bench, BenchContext, BenchResult } from './lib/report.js';
 import { fmt, median, ratio } from './lib/stats.js';
+import type { ReceiveRun as Run } from './lib/runs.js';
 
-interface Run {
-  variant: Variant;
-  events: number;
-  samples: number;
-  bytes: number;
-  wallUs: number;
-  cpuUs: number;
-}
 
 const LABELS: Record<Variant, string> = {
   raw: 'raw ws + JSON.parse + Buffer base64 (baseline)',

@@ -8,15 +8,8 @@ import type { Variant } from './lib/clients.js';
 import { runWorker, startChild } from './lib/proc.js';
 import type { Bench, BenchContext, BenchResult } from './lib/report.js';
 import { fmt, median, ratio } from './lib/stats.js';
+import type { SendRun as Run } from './lib/runs.js';
 
-interface Run {
-  variant: Variant;
-  chunks: number;
-  pcmBytes: number;
-  wireBytes: number;
-  wallUs: number;
-  cpuUs: number;
-}
 
 export const sendBench: Bench = {
   name: 'send',

@@ -8,6 +8,7 @@ import { cpuUsedUs, nowUs } from '../lib/clock.js';
 import { newSession, type Variant } from '../lib/clients.js';
 import { finishWorker, workerArgs } from '../lib/proc.js';
 import { interleavedRounds } from '../lib/rounds.js';
+import type { ReceiveRun as Run } from '../lib/runs.js';
 
 const args = workerArgs();
 const url = args.url!;
@@ -15,15 +16,6 @@ const repeats = Number(args.repeats);
 const rounds = Number(args.rounds);
 const variants = args.variants!.split(',') as Variant[];
 
-/** One measured run. */
-interface Run {
-  variant: Variant;
-  events: number;
-  samples: number;
-  bytes: number;
-  wallUs: number;
-  cpuUs: number;
-}
 
 async function once(variant: Variant): Promise<Run> {
   const session = newSession(variant);

@@ -8,6 +8,7 @@ import { cpuUsedUs, nowUs } from '../lib/clock.js';
 import { inputChunk, newSession, type Variant } from '../lib/clients.js';
 import { finishWorker, workerArgs } from '../lib/proc.js';
 import { interleavedRounds } from '../lib/rounds.js';
+import type { SendRun as Run } from '../lib/runs.js';
 
 const args = workerArgs();
 const url = args.url!;
@@ -16,15 +17,6 @@ const rounds = Number(args.rounds);
 const variants = args.variants!.split(',') as Variant[];
 const chunk = inputChunk();
 
-/** One measured run. */
-interface Run {
-  variant: Variant;
-  chunks: number;
-  pcmBytes: number;
-  wireBytes: number;
-  wallUs: number;
-  cpuUs: number;
-}
 
 async function once(variant: Variant): Promise<Run> {
   const session = newSession(variant);

@@ -16,7 +16,7 @@ import {
 } from 'dashscope-realtime/browser';
 
 /** What the page shows, also readable by tests (`window.dsrtExample`): never audio, never a key. */
-interface ExampleState {
+export interface ExampleState {
   status: string;
   listening: boolean;
   user: string[];

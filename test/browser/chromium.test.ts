@@ -17,6 +17,7 @@ import { join, resolve } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { build } from 'esbuild';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { ExampleState } from '../../examples/browser/app.js';
 import { microphoneWav } from './fakeMicrophone.js';
 import { startRelay, type RunningRelay } from '../../src/relay/index.js';
 import { startSimulator, type Simulator } from '../../src/simulator/index.js';
@@ -45,17 +46,6 @@ async function poll<T>(page: Page, fn: () => T | Promise<T>, ok: (value: T) => b
   }
 }
 
-interface ExampleState {
-  status: string;
-  listening: boolean;
-  user: string[];
-  assistant: string[];
-  responsesDone: number;
-  receivedMs: number;
-  playedMs: number;
-  micSampleRate: number;
-  errors: string[];
-}
 
 test('the browser path in headless Chromium', { timeout: HARD_TIMEOUT_MS, skip: existsSync(CHROMIUM) ? false : `no Chromium at ${CHROMIUM} (apt-get install chromium)` }, async (t: TestContext) => {
   const dir = mkdtempSync(join(tmpdir(), 'dsrt-chromium-'));
