@@ -13,6 +13,7 @@ import { inspect } from 'node:util';
 import { WebSocket } from 'ws';
 import { RealtimeClient, RealtimeSession, ValidationError, type RealtimeClientOptions } from '../../src/index.js';
 import { startSimulator } from '../../src/simulator/index.js';
+import { runCli, type CliResult } from '../cli/runCli.js';
 import {
   checkEachTest,
   closeAfterAll,
@@ -128,24 +129,9 @@ describe('the API key never shows', () => {
   });
 });
 
-function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('DASHSCOPE_')));
-  return new Promise((resolvePromise, reject) => {
-    // Run from the sources (tsx), so the check is of the working tree, not of a stale build.
-    const child = spawn(process.execPath, ['--import', 'tsx', resolve(root, 'src/cli/main.ts'), ...args], { cwd: root, env: { ...env, DASHSCOPE_API_KEY: KEY }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`CLI ${args.join(' ')} did not finish in 30 s\n${stderr}`));
-    }, 30_000);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolvePromise({ code, stdout, stderr });
-    });
-  });
+/** The built CLI (npm test builds first) with the marker key in its environment. */
+function cli(args: string[]): Promise<CliResult> {
+  return runCli(args, { DASHSCOPE_API_KEY: KEY }, { timeoutMs: 30_000 });
 }
 
 // ---------------------------------------------------------------------------------------------
