@@ -4,9 +4,9 @@
  * refused or failed handshake turned into a close code and a reason a browser can show — with
  * the key scrubbed from all of it.
  */
-import type { IncomingMessage } from 'node:http';
 import { WebSocket } from 'ws';
 import { redactSecrets } from '../internal/redact.js';
+import { readResponseBody } from '../transport/handshakeError.js';
 import { closeForHandshakeStatus, closeReason, RELAY_CLOSE_CODES } from './closeCodes.js';
 
 /** Why the upstream could not be opened: the browser's close, and a line for the log. */
@@ -33,20 +33,6 @@ export interface UpstreamHandlers {
 
 const MAX_BODY = 4096;
 
-function readBody(res: IncomingMessage): Promise<string> {
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const done = () => resolve(Buffer.concat(chunks).toString('utf8').slice(0, MAX_BODY));
-    res.on('data', (chunk: Buffer) => {
-      if (size < MAX_BODY) chunks.push(chunk);
-      size += chunk.length;
-    });
-    res.on('end', done);
-    res.on('error', done);
-    res.on('aborted', done);
-  });
-}
 
 /** `code: message` of a DashScope JSON error body, or a short plain-text excerpt. */
 function describeBody(body: string): string {
@@ -95,7 +81,7 @@ export function openUpstream(url: string, headers: Record<string, string>, timeo
     );
     ws.on('unexpected-response', (_req, res) => {
       const status = res.statusCode ?? 0;
-      void readBody(res).then((body) => fail(failureForStatus(status, redactSecrets(body, secrets))));
+      void readResponseBody(res, MAX_BODY).then((body) => fail(failureForStatus(status, redactSecrets(body, secrets))));
     });
     ws.on('error', (error: Error & { code?: string }) => {
       if (settled) return; // after open, 'close' follows and reports it

@@ -2,11 +2,31 @@
  * Turns a failed HTTP upgrade into a typed error that keeps the status, the body and the
  * request-id headers, with the key scrubbed from all of it.
  */
+import type { IncomingMessage } from 'node:http';
 import { AuthenticationError, ConnectionError, type HandshakeResponse } from '../errors.js';
 import { redactSecrets } from '../internal/redact.js';
 
 const REQUEST_ID_HEADERS = ['x-request-id', 'x-dashscope-request-id', 'request-id', 'eagleeye-traceid', 'x-acs-request-id', 'x-dashscope-call-gateway'];
 const MAX_BODY = 4096;
+
+/**
+ * The body of a refused upgrade (Node), at most `maxBytes` of it kept; resolves on end, error or
+ * abort, never rejects.
+ */
+export function readResponseBody(res: IncomingMessage, maxBytes: number): Promise<string> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const done = () => resolve(Buffer.concat(chunks).toString('utf8').slice(0, maxBytes));
+    res.on('data', (chunk: Buffer) => {
+      if (size < maxBytes) chunks.push(chunk);
+      size += chunk.length;
+    });
+    res.on('end', done);
+    res.on('error', done);
+    res.on('aborted', done);
+  });
+}
 
 /** Picks the request-id headers out of a header record (names lower-case). */
 export function pickRequestIds(headers: Record<string, string | string[] | undefined>): Record<string, string> {

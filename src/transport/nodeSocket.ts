@@ -3,30 +3,15 @@
  * handshake headers, never follows redirects (credentials must not reach another host), and
  * turns a refused upgrade into a typed error with the HTTP status, body and request ids.
  */
-import type { IncomingMessage } from 'node:http';
 import { AbortError, ConnectionError, TimeoutError } from '../errors.js';
 import { redactSecrets } from '../internal/redact.js';
-import { handshakeError, pickRequestIds } from './handshakeError.js';
+import { handshakeError, pickRequestIds, readResponseBody } from './handshakeError.js';
 import type { OpenSocketOptions, Socket, SocketFactory, SocketHandlers } from './socket.js';
 
 const MAX_ERROR_BODY = 64 * 1024;
 /** Pings awaiting a pong at most; older ones are forgotten (their caller has timed out by then). */
 const MAX_PENDING_PINGS = 64;
 
-function readBody(res: IncomingMessage): Promise<string> {
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const done = () => resolve(Buffer.concat(chunks).toString('utf8'));
-    res.on('data', (chunk: Buffer) => {
-      if (size < MAX_ERROR_BODY) chunks.push(chunk);
-      size += chunk.length;
-    });
-    res.on('end', done);
-    res.on('error', done);
-    res.on('aborted', done);
-  });
-}
 
 /**
  * `ws`, imported once: a dynamic import per connect costs a round trip to the loader thread
@@ -79,7 +64,7 @@ export const openNodeSocket: SocketFactory = async (options: OpenSocketOptions, 
     const timer = setTimeout(() => fail(new TimeoutError('connect', timeoutMs)), timeoutMs);
     signal?.addEventListener('abort', onAbort, { once: true });
     ws.on('unexpected-response', (_req, res) => {
-      void readBody(res).then((body) => {
+      void readResponseBody(res, MAX_ERROR_BODY).then((body) => {
         const ids = pickRequestIds(res.headers);
         fail(handshakeError(res.statusCode ?? 0, body, ids, url, secrets));
       });
