@@ -21,11 +21,17 @@ export interface HandshakeResponse {
   status: number;
   /** Response body (truncated to 4 KiB, key redacted). */
   body: string;
-  /** `x-request-id`, `x-dashscope-request-id`, `eagleeye-traceid` and similar headers. */
+  /**
+   * `x-request-id`, `x-dashscope-request-id`, `eagleeye-traceid` and similar headers, plus the
+   * body's `request_id` (DashScope error bodies carry one, §0.2.19) under `request_id`.
+   */
   requestIds: Record<string, string>;
 }
 
-/** The handshake answered 401 or 403: the key is missing, wrong, or for another region. */
+/**
+ * The service answered 401 or 403 (at the handshake, or to a temporary-key request): the key is
+ * missing, wrong, expired (a temporary `st-` key), or for another region.
+ */
 export class AuthenticationError extends RealtimeError {
   /** The failed upgrade's response. */
   readonly response: HandshakeResponse;

@@ -9,7 +9,7 @@
  */
 import { ValidationError } from '../errors.js';
 import { getModelInfo, listModels, type ModelInfo } from '../protocol/models.js';
-import { audioTokens, imageTokens, textTokens } from '../protocol/tokens.js';
+import { audioTokens, billedOutputTokens, imageTokens, textTokens } from '../protocol/tokens.js';
 import { detectImage } from './image.js';
 
 /** A model id from the catalog, or its catalog entry. */
@@ -77,11 +77,14 @@ export interface UsageTotals {
   imageTokens: number;
   /** Input text tokens (about one per four UTF-8 bytes). */
   inputTextTokens: number;
-  /** Output text tokens (likewise). */
+  /** Output text tokens (likewise), billed or not. */
   outputTextTokens: number;
   /** Input audio + image + input text tokens. */
   inputTokens: number;
-  /** Output audio + output text tokens. */
+  /**
+   * Billed output: audio plus text, except the transcript of an audio turn on models that bill
+   * only the audio (qwen3.5, §0.2.22).
+   */
   outputTokens: number;
   /** All of the above. */
   totalTokens: number;
@@ -95,8 +98,8 @@ export interface UsageTotals {
 export class UsageEstimator {
   /** The model whose rules apply. */
   readonly model: ModelInfo;
-  private done = { inputAudio: 0, outputAudio: 0, turns: 0 };
-  private open = { inputSeconds: 0, outputSeconds: 0 };
+  private done = { inputAudio: 0, outputAudio: 0, outputBilled: 0, turns: 0 };
+  private open = { inputSeconds: 0, outputSeconds: 0, outputText: 0 };
   private sums = { inputSeconds: 0, outputSeconds: 0, images: 0, imageTokens: 0, inputText: 0, outputText: 0 };
 
   constructor(model: ModelRef) {
@@ -142,15 +145,18 @@ export class UsageEstimator {
 
   /** Adds output text (transcripts or text responses). */
   addOutputText(text: string): void {
-    this.sums.outputText += textTokens(text);
+    const tokens = textTokens(text);
+    this.open.outputText += tokens;
+    this.sums.outputText += tokens;
   }
 
   /** Closes the open turn: its audio is rounded up to whole seconds (at least 1) and billed. */
   endTurn(): void {
     this.done.inputAudio += this.openTokens('input');
     this.done.outputAudio += this.openTokens('output');
+    this.done.outputBilled += this.openBilledOutput();
     this.done.turns++;
-    this.open = { inputSeconds: 0, outputSeconds: 0 };
+    this.open = { inputSeconds: 0, outputSeconds: 0, outputText: 0 };
   }
 
   /** The totals so far, counting the open turn as if it ended now. */
@@ -158,7 +164,7 @@ export class UsageEstimator {
     const inputAudioTokens = this.done.inputAudio + this.openTokens('input');
     const outputAudioTokens = this.done.outputAudio + this.openTokens('output');
     const inputTokens = inputAudioTokens + this.sums.imageTokens + this.sums.inputText;
-    const outputTokens = outputAudioTokens + this.sums.outputText;
+    const outputTokens = this.done.outputBilled + this.openBilledOutput();
     return {
       inputAudioSeconds: this.sums.inputSeconds,
       outputAudioSeconds: this.sums.outputSeconds,
@@ -177,9 +183,14 @@ export class UsageEstimator {
 
   /** Starts over with zero totals. */
   reset(): void {
-    this.done = { inputAudio: 0, outputAudio: 0, turns: 0 };
-    this.open = { inputSeconds: 0, outputSeconds: 0 };
+    this.done = { inputAudio: 0, outputAudio: 0, outputBilled: 0, turns: 0 };
+    this.open = { inputSeconds: 0, outputSeconds: 0, outputText: 0 };
     this.sums = { inputSeconds: 0, outputSeconds: 0, images: 0, imageTokens: 0, inputText: 0, outputText: 0 };
+  }
+
+  /** The open turn's billed output: its audio, and its text where the model bills it (§0.2.22). */
+  private openBilledOutput(): number {
+    return billedOutputTokens(this.model.tokens, this.open.outputText, this.openTokens('output'));
   }
 
   private openTokens(direction: 'input' | 'output'): number {

@@ -4,8 +4,10 @@
  * then defaults. Everything is checked here, before any socket opens.
  */
 import { ValidationError } from '../errors.js';
-import { DEFAULT_MODEL, getModelInfo, listModels, type ModelInfo } from '../protocol/models.js';
-import { REGIONS, isValidWorkspaceId, realtimeBaseUrl, withModel, type Region } from '../protocol/endpoints.js';
+import { DEFAULT_MODEL, getModelInfo, listModels, OTHER_ENDPOINT_MODELS, type ModelInfo } from '../protocol/models.js';
+import { describeAllowed } from '../protocol/validateSession.js';
+import { isLoopbackHost, isServiceHost, withModel } from '../protocol/endpoints.js';
+import { resolveEndpoint, type EndpointOptions } from './endpoint.js';
 import type { SocketFactory } from '../transport/socket.js';
 import { detectRuntime } from '../transport/runtime.js';
 import { VERSION } from '../version.js';
@@ -35,18 +37,19 @@ export interface ClientTimeouts {
   readerStallMs?: number;
 }
 
-/** Options of {@link RealtimeClient}. */
-export interface RealtimeClientOptions {
-  /** API key, or a function that returns one (called at each connect). Default `DASHSCOPE_API_KEY`. */
+/**
+ * Options of {@link RealtimeClient}. The endpoint options (`region`, `workspaceId`, `url`) are
+ * those of {@link EndpointOptions}; `?model=` is added to `url`.
+ */
+export interface RealtimeClientOptions extends EndpointOptions {
+  /**
+   * API key or temporary key (`st-…`, from `createTemporaryKey`), or a function that returns one
+   * (called at each connect). Default `DASHSCOPE_API_KEY`. Not needed for a loopback `url` (the
+   * simulator, a local relay): a placeholder credential is sent there.
+   */
   apiKey?: string | (() => string | Promise<string>);
   /** Model id (protocol.md §2.1). Default `qwen3.5-omni-plus-realtime`. */
   model?: string;
-  /** `beijing` or `singapore`; keys are per region. Default `DASHSCOPE_REGION`, else `beijing`. */
-  region?: Region;
-  /** Workspace id: selects the workspace host (§1.2) and sends `X-DashScope-WorkSpace`. Default `DASHSCOPE_WORKSPACE_ID`. */
-  workspaceId?: string;
-  /** Explicit endpoint (a relay, the simulator); `?model=` is added. Default `DASHSCOPE_REALTIME_URL`. */
-  url?: string;
   /** Extra handshake headers; they cannot replace `Authorization`. */
   headers?: Record<string, string>;
   /** Timeouts. */
@@ -55,6 +58,12 @@ export interface RealtimeClientOptions {
   validate?: boolean;
   /** Capabilities of a model the catalog does not know (used for validation). */
   modelInfo?: ModelInfo;
+  /**
+   * Send voices the service accepts and then fails with (the catalog's `silentFailureVoices`:
+   * `Cherry` on qwen3.5-omni-flash ends every turn with a silent close, §0.2.2). Default false:
+   * `updateSession` refuses them with a ValidationError naming working voices.
+   */
+  allowBrokenVoices?: boolean;
   /** Allow `ws://` to a host other than loopback. Default false. */
   allowInsecure?: boolean;
   /** Allow a long-lived `sk-` key in a browser. Default false: use a relay instead. */
@@ -82,7 +91,12 @@ export interface ResolvedOptions {
   modelInfo: ModelInfo | undefined;
   workspaceId: string | undefined;
   validate: boolean;
+  allowBrokenVoices: boolean;
   getApiKey: (() => Promise<string | undefined>) | undefined;
+  /** No key was given and the URL is a loopback host: send {@link LOCAL_PLACEHOLDER_KEY}. */
+  localWithoutKey: boolean;
+  /** Warnings to log once, when the client is made (qwen3.8 without a workspace host, §0.2.17). */
+  warnings: string[];
   extraHeaders: Record<string, string>;
   timeouts: Required<ClientTimeouts>;
   maxQueuedEvents: number;
@@ -94,7 +108,11 @@ export interface ResolvedOptions {
   socketFactory: SocketFactory | undefined;
 }
 
-const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\]|::1)$/i;
+/**
+ * The credential sent to a loopback URL when no key is set (issue 17.1): the simulator and a
+ * local relay then just work. It is not a secret and never leaves the machine.
+ */
+export const LOCAL_PLACEHOLDER_KEY = 'local-no-key';
 
 /** The environment variables the client reads. */
 const ENV_NAMES = ['DASHSCOPE_API_KEY', 'DASHSCOPE_REGION', 'DASHSCOPE_WORKSPACE_ID', 'DASHSCOPE_REALTIME_URL'] as const;
@@ -103,7 +121,7 @@ const ENV_NAMES = ['DASHSCOPE_API_KEY', 'DASHSCOPE_REGION', 'DASHSCOPE_WORKSPACE
  * The variables of {@link ENV_NAMES} from `process.env` where it exists. Each is read on its own:
  * Deno without `--allow-env` throws on the read, and then the variable is simply not set.
  */
-function defaultEnv(): Record<string, string | undefined> {
+export function defaultEnv(): Record<string, string | undefined> {
   const source = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
   const env: Record<string, string | undefined> = {};
   if (!source) return env;
@@ -182,35 +200,20 @@ export function userAgent(): string {
   return `dashscope-realtime/${VERSION}; ${rt.name}/${rt.version || 'unknown'}; platform/${rt.platform}; processor/${rt.arch}`;
 }
 
-function resolveUrl(options: RealtimeClientOptions, env: Record<string, string | undefined>, model: string, info: ModelInfo | undefined) {
-  const regionRaw = options.region ?? env.DASHSCOPE_REGION ?? 'beijing';
-  const region = String(regionRaw).toLowerCase() as Region;
-  if (!REGIONS.includes(region)) {
-    throw new ValidationError(`Unknown region '${regionRaw}'. Use one of: ${REGIONS.join(', ')}.`, 'region', REGIONS);
-  }
-  const workspaceId = options.workspaceId ?? (env.DASHSCOPE_WORKSPACE_ID || undefined);
-  if (workspaceId !== undefined && !isValidWorkspaceId(workspaceId)) {
-    throw new ValidationError(`Invalid workspaceId '${workspaceId}': use the id from the Model Studio console (letters, digits and '-').`, 'workspaceId');
-  }
-  const explicit = options.url ?? (env.DASHSCOPE_REALTIME_URL || undefined);
-  if (explicit === undefined && info?.requiresWorkspace && workspaceId === undefined) {
-    throw new ValidationError(`${model} is served only on workspace hosts: pass workspaceId (or set DASHSCOPE_WORKSPACE_ID) from the Model Studio console.`, 'workspaceId');
-  }
-  const base = explicit ?? realtimeBaseUrl(region, workspaceId);
-  let parsed: URL;
-  try {
-    parsed = new URL(base);
-  } catch {
-    throw new ValidationError(`Invalid url '${base}': expected wss://host/api-ws/v1/realtime.`, 'url');
-  }
-  return { base: parsed, workspaceId, explicit: explicit !== undefined };
+/**
+ * qwen3.8 on a host without a workspace: the docs say it needs one, the Qwen team's own client
+ * connects without (§0.2.17). A warning, not a refusal.
+ */
+function workspaceWarning(model: string, info: ModelInfo | undefined, base: URL, workspaceId: string | undefined): string | undefined {
+  if (!info?.requiresWorkspace || workspaceId !== undefined || !isServiceHost(base.hostname) || /maas\.aliyuncs\.com$/i.test(base.hostname) || /qwencloudapi\.com$/i.test(base.hostname)) return undefined;
+  return `${model} is documented as served on workspace hosts only (protocol.md §0.2.17), and ${base.host} is not one: if the handshake fails, pass workspaceId (or set DASHSCOPE_WORKSPACE_ID) from the Model Studio console.`;
 }
 
 /** Resolves and checks options; throws {@link ValidationError} naming the bad option. */
 export function resolveOptions(options: RealtimeClientOptions): ResolvedOptions {
   if (typeof options !== 'object' || options === null) throw new ValidationError('Pass the client options as an object, e.g. { model, apiKey }.', 'options');
   if (options.env !== undefined && (typeof options.env !== 'object' || options.env === null)) throw new ValidationError('env must be an object of environment variables.', 'env');
-  for (const flag of ['validate', 'allowInsecure', 'dangerouslyAllowBrowser', 'debug'] as const) checkFlag(flag, options[flag]);
+  for (const flag of ['validate', 'allowInsecure', 'dangerouslyAllowBrowser', 'debug', 'allowBrokenVoices'] as const) checkFlag(flag, options[flag]);
   const env = options.env ?? defaultEnv();
   const model = options.model ?? DEFAULT_MODEL;
   if (typeof model !== 'string' || model.trim() === '') {
@@ -219,10 +222,15 @@ export function resolveOptions(options: RealtimeClientOptions): ResolvedOptions 
   const validate = options.validate ?? true;
   const modelInfo = options.modelInfo ?? getModelInfo(model);
   if (validate && modelInfo === undefined) {
-    throw new ValidationError(`Unknown model '${model}'. Known models: ${listModels().join(', ')}. Pass validate: false (or modelInfo) to use a model the catalog does not know yet.`, 'model', listModels());
+    const shown = model.slice(0, 100);
+    const other = OTHER_ENDPOINT_MODELS.includes(model)
+      ? `'${shown}' shares the realtime endpoint but is not a Qwen-Omni model, so the catalog does not describe its session.`
+      : `Unknown model '${shown}'.`;
+    throw new ValidationError(`${other} ${describeAllowed(listModels(), 'dashscope-realtime models', 'Known models')} Pass validate: false (or modelInfo) to use a model the catalog does not know.`, 'model', listModels());
   }
-  const { base, workspaceId, explicit } = resolveUrl(options, env, model, modelInfo);
-  if (base.protocol === 'ws:' && !LOOPBACK.test(base.hostname) && !options.allowInsecure) {
+  const { base, workspaceId, explicit } = resolveEndpoint(options, env);
+  const warning = workspaceWarning(model, modelInfo, base, workspaceId);
+  if (base.protocol === 'ws:' && !isLoopbackHost(base.hostname) && !options.allowInsecure) {
     throw new ValidationError(`Refusing unencrypted ws:// to ${base.hostname}: the API key would travel in clear text. Use wss://, or pass allowInsecure: true for a trusted network.`, 'url');
   }
   if (base.protocol !== 'ws:' && base.protocol !== 'wss:') {
@@ -230,7 +238,7 @@ export function resolveOptions(options: RealtimeClientOptions): ResolvedOptions 
   }
   const rawKey = options.apiKey ?? (env.DASHSCOPE_API_KEY || undefined);
   if (rawKey === undefined && !explicit) {
-    throw new ValidationError('No API key: set DASHSCOPE_API_KEY or pass apiKey. Keys come from the Model Studio console of your region.', 'apiKey');
+    throw new ValidationError('No API key: set DASHSCOPE_API_KEY or pass apiKey. Keys come from the Model Studio console of your region (or from QwenCloud for region qwencloud).', 'apiKey');
   }
   if (typeof rawKey === 'string' && rawKey.trim() === '') {
     throw new ValidationError('apiKey is empty: set DASHSCOPE_API_KEY or pass a non-empty apiKey.', 'apiKey');
@@ -255,7 +263,10 @@ export function resolveOptions(options: RealtimeClientOptions): ResolvedOptions 
     modelInfo,
     workspaceId,
     validate,
+    allowBrokenVoices: options.allowBrokenVoices ?? false,
     getApiKey,
+    localWithoutKey: getApiKey === undefined && isLoopbackHost(base.hostname),
+    warnings: warning ? [warning] : [],
     extraHeaders: checkHeaders(options.headers),
     timeouts: {
       connectMs: timeout('connectMs', t.connectMs, 15_000),
@@ -282,6 +293,7 @@ export function handshakeHeaders(resolved: ResolvedOptions, apiKey: string | und
   }
   headers['user-agent'] = userAgent();
   if (apiKey !== undefined) headers.Authorization = `Bearer ${apiKey}`;
+  else if (resolved.localWithoutKey) headers.Authorization = `Bearer ${LOCAL_PLACEHOLDER_KEY}`;
   if (resolved.workspaceId !== undefined) headers['X-DashScope-WorkSpace'] = resolved.workspaceId;
   return headers;
 }

@@ -10,7 +10,7 @@ import { newClientItemId, newEventId } from '../protocol/ids.js';
 import type { ModelInfo } from '../protocol/models.js';
 import type { AnyServerEvent, ServerEventOf, ServerEventType, UnknownServerEvent } from '../protocol/serverEvents.js';
 import type { Modality, Session, SessionConfig } from '../protocol/session.js';
-import { validateSessionConfig } from '../protocol/validateSession.js';
+import { describeIssue, validateSessionConfig } from '../protocol/validateSession.js';
 import { openSocket } from '../transport/openSocket.js';
 import { detectRuntime } from '../transport/runtime.js';
 import type { Socket } from '../transport/socket.js';
@@ -141,6 +141,7 @@ export class RealtimeClient implements AsyncIterable<AnyServerEvent> {
   constructor(options: RealtimeClientOptions = {}) {
     this.#opts = resolveOptions(options);
     this.#emitter = new TypedEmitter<RealtimeClientEvents>((error, event) => this.#listenerFailed(error, String(event)));
+    for (const warning of this.#opts.warnings) this.#warn(warning);
   }
 
   /** The model this client connects to. */
@@ -649,8 +650,8 @@ export class RealtimeClient implements AsyncIterable<AnyServerEvent> {
     }
     const info = this.#opts.modelInfo;
     if (!this.#opts.validate || !info) return;
-    const [issue] = validateSessionConfig(info, config);
-    if (issue) throw new ValidationError(issue.message, issue.param, issue.allowed, issue.kind === 'unsupported' ? 'unsupported_feature' : 'invalid_value');
+    const [issue] = validateSessionConfig(info, config, { refuseSilentFailureVoices: !this.#opts.allowBrokenVoices });
+    if (issue) throw new ValidationError(describeIssue(issue, info), issue.param, issue.allowed, issue.kind === 'unsupported' ? 'unsupported_feature' : 'invalid_value');
   }
 
   /**

@@ -1,12 +1,18 @@
 /**
- * Hosts and URLs of the realtime endpoint (protocol.md §1.1, §1.2).
+ * Hosts and URLs of the realtime endpoint (protocol.md §1.1, §1.2, §0.2.16).
  */
 
-/** Regions with a documented Qwen-Omni-Realtime host. */
-export type Region = 'beijing' | 'singapore';
+/**
+ * Where the service runs: Alibaba Cloud Model Studio's `beijing` and `singapore`, or `qwencloud`,
+ * QwenCloud's one global host with its own keys and no workspaces (§0.2.16).
+ */
+export type Region = 'beijing' | 'singapore' | 'qwencloud';
 
 /** Every region, for validation and help texts. */
-export const REGIONS: readonly Region[] = ['beijing', 'singapore'];
+export const REGIONS: readonly Region[] = ['beijing', 'singapore', 'qwencloud'];
+
+/** QwenCloud's global host (§0.2.16): realtime, WebRTC signalling and temporary keys. */
+export const QWENCLOUD_HOST = 'maas.qwencloudapi.com';
 
 /** Path of the WebSocket endpoint: always `/api-ws/v1/realtime` (note `api-ws`). */
 export const REALTIME_PATH = '/api-ws/v1/realtime';
@@ -14,9 +20,10 @@ export const REALTIME_PATH = '/api-ws/v1/realtime';
 const LEGACY_HOSTS: Record<Region, string> = {
   beijing: 'dashscope.aliyuncs.com',
   singapore: 'dashscope-intl.aliyuncs.com',
+  qwencloud: QWENCLOUD_HOST,
 };
 
-const WORKSPACE_REGIONS: Record<Region, string> = {
+const WORKSPACE_REGIONS: Record<Exclude<Region, 'qwencloud'>, string> = {
   beijing: 'cn-beijing',
   singapore: 'ap-southeast-1',
 };
@@ -31,11 +38,35 @@ export function isValidWorkspaceId(id: string): boolean {
 /**
  * The base WebSocket URL (without `?model=`) for a region: the workspace host
  * `wss://{id}.{region}.maas.aliyuncs.com` when a workspace id is given, else the public
- * domain. The caller checks the workspace id with {@link isValidWorkspaceId}.
+ * domain. QwenCloud has no workspace hosts: the id is ignored there (the caller refuses the
+ * combination). The caller checks the workspace id with {@link isValidWorkspaceId}.
  */
 export function realtimeBaseUrl(region: Region, workspaceId?: string): string {
-  const host = workspaceId ? `${workspaceId}.${WORKSPACE_REGIONS[region]}.maas.aliyuncs.com` : LEGACY_HOSTS[region];
+  const host = workspaceId && region !== 'qwencloud' ? `${workspaceId}.${WORKSPACE_REGIONS[region]}.maas.aliyuncs.com` : LEGACY_HOSTS[region];
   return `wss://${host}${REALTIME_PATH}`;
+}
+
+/**
+ * `https://host/api/v1/<path>` on the host of a realtime URL (`ws:` becomes `http:`): where the
+ * same host serves WebRTC signalling (§0.2.16, §0.2.18) and temporary keys (§0.2.19).
+ */
+export function httpApiUrl(realtimeUrl: string | URL, path: 'webrtc/realtime' | 'tokens'): string {
+  const base = new URL(realtimeUrl);
+  return `${base.protocol === 'ws:' || base.protocol === 'http:' ? 'http:' : 'https:'}//${base.host}/api/v1/${path}`;
+}
+
+const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\]|::1)$/i;
+
+/** True for `localhost`, `127.x.x.x` and `[::1]`: a server on this machine (the simulator, a local relay). */
+export function isLoopbackHost(hostname: string): boolean {
+  return LOOPBACK.test(hostname);
+}
+
+const SERVICE_HOST = /(^|\.)(aliyuncs\.com|qwencloudapi\.com)$/i;
+
+/** True for a host of the service itself (Model Studio or QwenCloud), whose keys are per region. */
+export function isServiceHost(hostname: string): boolean {
+  return SERVICE_HOST.test(hostname);
 }
 
 /** `base` with `model` added as the `model` query parameter (§1.1). */
@@ -45,7 +76,7 @@ export function withModel(base: string, model: string): string {
   return url.toString();
 }
 
-/** The OpenAI-compatible HTTP base URL of a region, for DashScope's text models. */
+/** The OpenAI-compatible HTTP base URL of a region, for DashScope's text models (QwenCloud's is inferred: same path on its host). */
 export function compatibleModeBaseUrl(region: Region): string {
   return `https://${LEGACY_HOSTS[region]}/compatible-mode/v1`;
 }

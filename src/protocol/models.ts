@@ -27,6 +27,12 @@ export interface TokenRules {
   imageMinTokens: number;
   /** Maximum tokens per image. */
   imageMaxTokens: number;
+  /**
+   * The transcript of an audio reply is billed as output text tokens besides its audio
+   * (§0.2.22: qwen3.8 bills both; qwen3.5 bills only the audio). A text-only reply always bills
+   * its text.
+   */
+  billsAudioTranscript: boolean;
 }
 
 /** Context and history limits (§2.2); absent values are undocumented. */
@@ -53,7 +59,10 @@ export interface ModelInfo {
   id: string;
   /** Generation and tier, e.g. `qwen3.5-omni-plus`. */
   family: string;
-  /** `stable` alias, dated `snapshot`, or `legacy`. */
+  /**
+   * `stable` alias, dated `snapshot`, or `legacy` (no longer in the newest guides, §0.2.23; a
+   * legacy alias still names its `snapshot`).
+   */
   status: 'stable' | 'snapshot' | 'legacy';
   /** The snapshot a stable alias points to, where documented. */
   snapshot?: string;
@@ -76,6 +85,13 @@ export interface ModelInfo {
   nestedAudioConfig: boolean;
   /** Voices; `null` when the catalog has no list (any non-empty name is accepted). */
   voices: readonly string[] | null;
+  /**
+   * Voices the service accepts in `session.update` and then fails with: every turn ends with the
+   * socket closed (1005), no `error` and no response (§0.2.2: qwen3.5-omni-flash + `Cherry`).
+   * The client refuses them unless `allowBrokenVoices` is set; the simulator accepts them, as
+   * the service does. Empty for most models.
+   */
+  silentFailureVoices: readonly string[];
   /** Voice of `session.created`. */
   defaultVoice: string;
   /** Accepts cloned voice ids (`qwen-omni-vc-…`, §2.7). */
@@ -122,6 +138,19 @@ const QWEN35_VOICES = [
   'Ingrid', 'Sigga', 'Bea', 'Chloe', 'Cherry', 'Chelsie', 'Kiki',
 ] as const;
 
+/**
+ * qwen3.8's closed list (§0.2.1). `Eliška` is also accepted spelled `Eliska`. Cherry, Ethan,
+ * Chelsie, Sunnybobi and Harvey are not on it: a live `session.update` with `Cherry` was refused.
+ */
+const QWEN38_VOICES = [
+  'Tina', 'Cindy', 'Liora Mira', 'Raymond', 'Zane', 'Katerina', 'Ryan', 'Mia', 'Cici', 'Theo Calm',
+  'Serena', 'Maia', 'Evan', 'Qiao', 'Momo', 'Wil', 'Angel', 'Li Cassian', 'Joyner', 'Gold',
+  'Jennifer', 'Aiden', 'Mione', 'Sunny', 'Dylan', 'Eric', 'Peter', 'Joseph Chen', 'Marcus', 'Li',
+  'Rocky', 'Kiki', 'Sohee', 'Eliška', 'Eliska', 'Alek', 'Arda', 'Dolce', 'Lenn', 'Ono Anna',
+  'Sonrisa', 'Bodega', 'Andre', 'Radio Gol', 'Rizky', 'Roya', 'Hana', 'Jakub', 'Griet', 'Marina',
+  'Siiri', 'Ingrid', 'Sigga', 'Bea', 'Chloe', 'Emilien', 'longanlingxin',
+] as const;
+
 const QWEN3_FLASH_1201_VOICES = [
   'Cherry', 'Serena', 'Ethan', 'Chelsie', 'Momo', 'Vivian', 'Moon', 'Maia', 'Kai', 'Nofish', 'Bella',
   'Jennifer', 'Ryan', 'Katerina', 'Aiden', 'Eldric Sage', 'Mia', 'Mochi', 'Bellona', 'Vincent',
@@ -145,7 +174,8 @@ const QWEN38_FLASH: Family = {
   input: { formats: ['pcm', 'wav'], sampleRates: [16000], channels: [1, 2, 4], defaultSampleRate: 16000 },
   output: { formats: ['pcm', 'wav'], sampleRates: RATES, defaultSampleRate: 24000 },
   nestedAudioConfig: true,
-  voices: null,
+  voices: QWEN38_VOICES,
+  silentFailureVoices: [],
   defaultVoice: 'Tina',
   voiceCloning: true,
   tools: true,
@@ -158,8 +188,9 @@ const QWEN38_FLASH: Family = {
   textInput: true,
   samplingConfigurable: true,
   defaults: { temperature: 0.6, top_p: 0.95, top_k: 20, repetition_penalty: 0, presence_penalty: 1, seed: -1 },
-  limits: { maxInputTokens: 196_608, maxOutputTokens: 65_536, sessionMinutes: SESSION_MINUTES },
-  tokens: { audioInputPerSecond: 7, audioOutputPerSecond: 12.5, imageBlockPixels: 32, imageMinTokens: 4, imageMaxTokens: 1280 },
+  // §0.2.21: the oldest history is dropped silently past these.
+  limits: { maxInputTokens: 196_608, maxOutputTokens: 65_536, audioTurns: 100, videoTurns: 50, audioSeconds: 600, videoSeconds: 240, sessionMinutes: SESSION_MINUTES },
+  tokens: { audioInputPerSecond: 7, audioOutputPerSecond: 12.5, imageBlockPixels: 32, imageMinTokens: 4, imageMaxTokens: 1280, billsAudioTranscript: true },
   transcriptionModel: 'qwen3-asr-flash-realtime',
   sessionFinish: 'session.finished',
 };
@@ -172,13 +203,17 @@ const QWEN35_PLUS: Family = {
   voices: QWEN35_VOICES,
   mcpTools: false,
   idleTimeout: true,
-  defaults: { temperature: 0.7, top_p: 0.8, top_k: 20, repetition_penalty: 1.05, presence_penalty: 1.5, seed: -1 },
+  // repetition_penalty 1.0 (§0.2.20).
+  defaults: { temperature: 0.7, top_p: 0.8, top_k: 20, repetition_penalty: 1.0, presence_penalty: 1.5, seed: -1 },
+  tokens: { ...QWEN38_FLASH.tokens, billsAudioTranscript: false },
   limits: { contextTokens: 262_144, audioTurns: 100, videoTurns: 50, audioSeconds: 600, videoSeconds: 240, sessionMinutes: SESSION_MINUTES },
 };
 
 const QWEN35_FLASH: Family = {
   ...QWEN35_PLUS,
   family: 'qwen3.5-omni-flash',
+  // Accepted, then every turn ends in a silent close (§0.2.2).
+  silentFailureVoices: ['Cherry'],
   limits: { audioTurns: 80, videoTurns: 50, audioSeconds: 480, videoSeconds: 120, sessionMinutes: SESSION_MINUTES },
   // The official Python SDK records an `error` ("invalid event type") answer here (§0.1.1).
   sessionFinish: 'error',
@@ -191,6 +226,7 @@ const QWEN3_FLASH: Family = {
   output: { formats: ['pcm'], sampleRates: [24000], defaultSampleRate: 24000 },
   nestedAudioConfig: false,
   voices: QWEN3_FLASH_1201_VOICES,
+  silentFailureVoices: [],
   defaultVoice: 'Cherry',
   voiceCloning: false,
   tools: false,
@@ -204,7 +240,8 @@ const QWEN3_FLASH: Family = {
   samplingConfigurable: true,
   defaults: { temperature: 0.9, top_p: 1.0, top_k: 50, repetition_penalty: 1.05, presence_penalty: 0, seed: -1 },
   limits: { contextTokens: 65_536, maxInputTokens: 49_152, maxOutputTokens: 16_384, audioTurns: 8, videoTurns: 8, sessionMinutes: SESSION_MINUTES },
-  tokens: { audioInputPerSecond: 12.5, audioOutputPerSecond: 12.5, imageBlockPixels: 32, imageMinTokens: 4, imageMaxTokens: 1280 },
+  // The documented `response.done` of this era counts the transcript in output_tokens (§4.21).
+  tokens: { audioInputPerSecond: 12.5, audioOutputPerSecond: 12.5, imageBlockPixels: 32, imageMinTokens: 4, imageMaxTokens: 1280, billsAudioTranscript: true },
   transcriptionModel: 'qwen3-asr-flash-realtime',
   sessionFinish: 'session.finished',
 };
@@ -221,8 +258,9 @@ const TURBO: Family = {
   samplingConfigurable: false,
   defaults: { temperature: 1.0, top_p: 0.01, top_k: 20, repetition_penalty: 1.05, presence_penalty: 0, seed: -1 },
   limits: { contextTokens: 32_768, maxInputTokens: 30_720, maxOutputTokens: 2_048, sessionMinutes: SESSION_MINUTES },
-  tokens: { audioInputPerSecond: 25, audioOutputPerSecond: 25, imageBlockPixels: 28, imageMinTokens: 4, imageMaxTokens: 1280 },
-  transcriptionModel: 'gummy-realtime-v1',
+  tokens: { audioInputPerSecond: 25, audioOutputPerSecond: 25, imageBlockPixels: 28, imageMinTokens: 4, imageMaxTokens: 1280, billsAudioTranscript: true },
+  // The older ASR model was retired on 2026-10-10; the service now fixes this one (§0.2.23).
+  transcriptionModel: 'qwen3-asr-flash-realtime',
 };
 
 function entry(id: string, family: Family, status: ModelInfo['status'], snapshot?: string, voices?: readonly string[]): ModelInfo {
@@ -240,15 +278,37 @@ export const MODELS: Readonly<Record<string, ModelInfo>> = Object.freeze(
       entry('qwen3.5-omni-plus-realtime-2026-03-15', QWEN35_PLUS, 'snapshot'),
       entry('qwen3.5-omni-flash-realtime', QWEN35_FLASH, 'stable', 'qwen3.5-omni-flash-realtime-2026-03-15'),
       entry('qwen3.5-omni-flash-realtime-2026-03-15', QWEN35_FLASH, 'snapshot'),
-      entry('qwen3-omni-flash-realtime', QWEN3_FLASH, 'stable', 'qwen3-omni-flash-realtime-2025-12-01'),
-      entry('qwen3-omni-flash-realtime-2025-12-01', QWEN3_FLASH, 'snapshot'),
-      entry('qwen3-omni-flash-realtime-2025-09-15', QWEN3_FLASH, 'snapshot', undefined, QWEN3_FLASH_0915_VOICES),
+      // The newest guides list only qwen3.8 and qwen3.5 as realtime models: qwen3-omni-flash and
+      // turbo are legacy (§0.2.23).
+      entry('qwen3-omni-flash-realtime', QWEN3_FLASH, 'legacy', 'qwen3-omni-flash-realtime-2025-12-01'),
+      entry('qwen3-omni-flash-realtime-2025-12-01', QWEN3_FLASH, 'legacy'),
+      entry('qwen3-omni-flash-realtime-2025-09-15', QWEN3_FLASH, 'legacy', undefined, QWEN3_FLASH_0915_VOICES),
       entry('qwen-omni-turbo-realtime', TURBO, 'legacy', 'qwen-omni-turbo-realtime-2025-05-08'),
       entry('qwen-omni-turbo-realtime-latest', TURBO, 'legacy'),
       entry('qwen-omni-turbo-realtime-2025-05-08', TURBO, 'legacy'),
     ].map((info) => [info.id, info]),
   ),
 );
+
+/**
+ * Models that are not Qwen-Omni but share `/api-ws/v1/realtime` and the official SDKs' class
+ * (§2.1, §0.2.23). They are not in {@link MODELS}: their sessions take other fields. Listed so
+ * that an error or the `models` command can say what they are.
+ */
+export const OTHER_ENDPOINT_MODELS: readonly string[] = Object.freeze([
+  'qwen3.8-livetranslate-flash-realtime',
+  'qwen3.5-livetranslate-flash-realtime',
+  'qwen3.5-livetranslate-flash-realtime-2026-05-19',
+  'qwen3-livetranslate-flash-realtime',
+  'qwen3-livetranslate-flash-realtime-2025-09-22',
+  'qwen3-asr-flash-realtime',
+  'qwen3-asr-flash-realtime-2025-10-27',
+  'qwen3-asr-flash-realtime-2026-02-10',
+  'qwen-audio-3.0-realtime-plus',
+  'qwen-audio-3.0-realtime-flash',
+  'qwen-audio-3.1-realtime-plus',
+  'qwen3-s2s-flash-realtime-2025-09-22',
+]);
 
 /** The model used when none is given. */
 export const DEFAULT_MODEL = 'qwen3.5-omni-plus-realtime';

@@ -38,3 +38,12 @@ export function textTokens(text: string): number {
   if (text.length === 0) return 0;
   return Math.max(1, Math.ceil(new TextEncoder().encode(text).length / 4));
 }
+
+/**
+ * The billed output tokens of one response with `text` text tokens and `audio` audio tokens:
+ * qwen3.8 bills an audio reply's transcript too, qwen3.5 only the audio (§0.2.22). A reply
+ * without audio bills its text. Shared by the audio kit's estimate and the simulator's `usage`.
+ */
+export function billedOutputTokens(rules: Pick<TokenRules, 'billsAudioTranscript'>, text: number, audio: number): number {
+  return audio > 0 && !rules.billsAudioTranscript ? audio : text + audio;
+}

@@ -70,10 +70,25 @@ function checkModalities(list: IssueList, modalities: unknown): void {
   }
 }
 
-function checkVoice(list: IssueList, model: ModelInfo, voice: unknown, param: string): void {
+/** Voices that work on `model`, the ones live reports name first (§0.2.2: Tina, Ethan, Serena). */
+function workingVoices(model: ModelInfo): string[] {
+  const voices = (model.voices ?? [model.defaultVoice]).filter((v) => !model.silentFailureVoices.includes(v));
+  const named = ['Tina', 'Ethan', 'Serena'].filter((v) => voices.includes(v));
+  return named.length > 0 ? named : voices.slice(0, 3);
+}
+
+function checkVoice(list: IssueList, model: ModelInfo, voice: unknown, param: string, options: ValidateOptions): void {
   if (voice === null) return;
   if (typeof voice !== 'string' || voice.trim() === '') {
     list.invalid(param, `Voice ${JSON.stringify(voice)} is not supported. Give a voice name of ${model.id}.`, model.voices ?? undefined);
+    return;
+  }
+  if (options.refuseSilentFailureVoices && model.silentFailureVoices.includes(voice)) {
+    list.invalid(
+      param,
+      `Voice '${voice}' does not work on ${model.id}: the service accepts it and then ends every turn silently (the socket closes with code 1005 right after the user stops speaking, with no error and no reply; protocol.md §0.2.2). Use a working voice such as ${workingVoices(model).map((v) => `'${v}'`).join(', ')}, or pass allowBrokenVoices: true to send it anyway.`,
+      workingVoices(model),
+    );
     return;
   }
   if (model.voices === null || model.voices.includes(voice)) return;
@@ -112,7 +127,7 @@ function checkFormat(list: IssueList, model: ModelInfo, side: 'input' | 'output'
   }
 }
 
-function checkAudio(list: IssueList, model: ModelInfo, session: SessionConfig): void {
+function checkAudio(list: IssueList, model: ModelInfo, session: SessionConfig, options: ValidateOptions): void {
   for (const side of ['input', 'output'] as const) {
     const key = `${side}_audio_format` as const;
     const value = session[key];
@@ -138,7 +153,7 @@ function checkAudio(list: IssueList, model: ModelInfo, session: SessionConfig): 
       continue;
     }
     checkFormat(list, model, side, part.format);
-    if (side === 'output' && part.voice !== undefined) checkVoice(list, model, part.voice, 'session.audio.output.voice');
+    if (side === 'output' && part.voice !== undefined) checkVoice(list, model, part.voice, 'session.audio.output.voice', options);
   }
 }
 
@@ -225,11 +240,22 @@ function checkSampling(list: IssueList, model: ModelInfo, session: SessionConfig
   if (session.seed !== undefined && session.seed !== -1) list.range('session.seed', session.seed, 0, 2 ** 31 - 1, { integer: true });
 }
 
+/** What {@link validateSessionConfig} checks beyond what the service itself refuses. */
+export interface ValidateOptions {
+  /**
+   * Refuse the model's `silentFailureVoices`, which the service accepts and then fails with
+   * (§0.2.2). The client's default; the simulator leaves it off, as the service accepts them.
+   */
+  refuseSilentFailureVoices?: boolean;
+}
+
 /**
  * Every problem of `session` for `model`, in field order; an empty list means valid.
  * Unknown keys are not checked: they are passed through as the official SDKs pass `**kwargs`.
+ * The messages are the service's own where it has one (the simulator sends them as they are);
+ * the client adds the allowed values with {@link describeIssue}.
  */
-export function validateSessionConfig(model: ModelInfo, session: unknown): SessionIssue[] {
+export function validateSessionConfig(model: ModelInfo, session: unknown, options: ValidateOptions = {}): SessionIssue[] {
   const list = new IssueList();
   if (!isObject(session)) {
     list.invalid('session', 'Invalid session: expected an object.');
@@ -237,8 +263,8 @@ export function validateSessionConfig(model: ModelInfo, session: unknown): Sessi
   }
   const config = session as SessionConfig;
   if (config.modalities !== undefined) checkModalities(list, config.modalities);
-  if (config.voice !== undefined) checkVoice(list, model, config.voice, 'session.voice');
-  checkAudio(list, model, config);
+  if (config.voice !== undefined) checkVoice(list, model, config.voice, 'session.voice', options);
+  checkAudio(list, model, config, options);
   if (config.input_audio_transcription !== undefined && config.input_audio_transcription !== null && !isObject(config.input_audio_transcription)) {
     list.invalid('session.input_audio_transcription', 'Invalid input_audio_transcription: expected {"model": ...} or null.');
   }
@@ -253,4 +279,32 @@ export function validateSessionConfig(model: ModelInfo, session: unknown): Sessi
   checkTools(list, model, config);
   checkSampling(list, model, config);
   return list.issues;
+}
+
+/** How many allowed values a message shows before "… (N in all)". */
+const SHOWN_VALUES = 6;
+
+/**
+ * `Allowed: 'a', 'b', … (N in all); see \`command\`.`: the first few allowed values of an
+ * enumerated field and where the whole list is (issue 17.3: every refusal of an enumerated value
+ * names what is accepted).
+ */
+export function describeAllowed(allowed: readonly (string | number)[], command = 'dashscope-realtime models', label = 'Allowed'): string {
+  const shown = allowed.slice(0, SHOWN_VALUES).map((v) => (typeof v === 'string' ? `'${v}'` : String(v))).join(', ');
+  const more = allowed.length > SHOWN_VALUES ? `, … (${allowed.length} in all)` : '';
+  return `${label}: ${shown}${more}; see \`${command}\`.`;
+}
+
+/**
+ * The message of `issue` for a user of the client: the service's text, plus the allowed values
+ * and the `models` command when the field is enumerated (only the command when the text already
+ * lists every value).
+ */
+export function describeIssue(issue: SessionIssue, model: ModelInfo): string {
+  const { allowed } = issue;
+  if (!Array.isArray(allowed) || allowed.length === 0) return issue.message;
+  const command = `dashscope-realtime models ${model.id}`;
+  if (allowed.every((v: string | number) => issue.message.includes(String(v)))) return `${issue.message} See \`${command}\`.`;
+  const cloned = /voice$/.test(issue.param) && model.voiceCloning ? ' Cloned voices (qwen-omni-vc-…) are accepted too.' : '';
+  return `${issue.message} ${describeAllowed(allowed, command)}${cloned}`;
 }

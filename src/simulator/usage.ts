@@ -1,10 +1,11 @@
 /**
  * `response.done.usage` (§4.21) from the token rules of §2.6: input = instructions and retained
  * history text + audio seconds × the model's input rate + image tokens; output = reply text +
- * audio seconds × the output rate. A function-call response reports only `text_tokens` in its
+ * audio seconds × the output rate, the transcript of an audio reply billed only where the model
+ * bills it (§0.2.22: qwen3.8 yes, qwen3.5 no). A function-call response reports only `text_tokens` in its
  * output details (§4.21).
  */
-import { audioTokens, textTokens, type ModelInfo, type Usage } from '../protocol/index.js';
+import { audioTokens, billedOutputTokens, textTokens, type ModelInfo, type Usage } from '../protocol/index.js';
 import type { InputTokens } from './conversation.js';
 
 /** What a response produced. */
@@ -27,10 +28,11 @@ export function buildUsage(model: ModelInfo, input: InputTokens, output: OutputA
   const inputDetails: NonNullable<Usage['input_tokens_details']> = { text_tokens: input.text, audio_tokens: input.audio };
   // Image tokens are reported separately (3P, §4.21); the name is the likely one ([UNK]).
   if (input.image > 0) inputDetails.image_tokens = input.image;
+  const outBilled = billedOutputTokens(model.tokens, outText, outAudio);
   const usage: Usage = {
-    total_tokens: inputTotal + outText + outAudio,
+    total_tokens: inputTotal + outBilled,
     input_tokens: inputTotal,
-    output_tokens: outText + outAudio,
+    output_tokens: outBilled,
     input_tokens_details: inputDetails,
     output_tokens_details: output.functionCall ? { text_tokens: outText } : { text_tokens: outText, audio_tokens: outAudio },
   };

@@ -2,30 +2,67 @@
  * Turns a failed HTTP upgrade into a typed error that keeps the status, the body and the
  * request-id headers, with the key scrubbed from all of it.
  */
-import type { IncomingMessage } from 'node:http';
 import { AuthenticationError, ConnectionError, type HandshakeResponse } from '../errors.js';
 import { redactSecrets } from '../internal/redact.js';
+import { isLoopbackHost, isServiceHost } from '../protocol/endpoints.js';
 
 const REQUEST_ID_HEADERS = ['x-request-id', 'x-dashscope-request-id', 'request-id', 'eagleeye-traceid', 'x-acs-request-id', 'x-dashscope-call-gateway'];
 const MAX_BODY = 4096;
 
 /**
- * The body of a refused upgrade (Node), at most `maxBytes` of it kept; resolves on end, error or
- * abort, never rejects.
+ * A response body as text, at most `maxBytes` of it kept and no more read: a Node
+ * `IncomingMessage` (a refused upgrade) or a fetch `Response.body`, both async iterables of
+ * bytes. Resolves on end, error or abort, never rejects.
  */
-export function readResponseBody(res: IncomingMessage, maxBytes: number): Promise<string> {
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const done = () => resolve(Buffer.concat(chunks).toString('utf8').slice(0, maxBytes));
-    res.on('data', (chunk: Buffer) => {
-      if (size < maxBytes) chunks.push(chunk);
+export async function readResponseBody(body: AsyncIterable<Uint8Array> | null | undefined, maxBytes: number): Promise<string> {
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    for await (const chunk of body ?? []) {
+      chunks.push(chunk.subarray(0, maxBytes - size));
       size += chunk.length;
-    });
-    res.on('end', done);
-    res.on('error', done);
-    res.on('aborted', done);
-  });
+      // Leaving the loop destroys (or cancels) the stream: a peer cannot make us read forever.
+      if (size >= maxBytes) break;
+    }
+  } catch {
+    // a reset or an abort: keep what arrived
+  }
+  const all = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+  let at = 0;
+  for (const c of chunks) {
+    all.set(c, at);
+    at += c.length;
+  }
+  return new TextDecoder().decode(all).slice(0, maxBytes);
+}
+
+/** The documented fields of a DashScope error body `{code, message, request_id}` (§0.2.19), when it is one. */
+export interface ErrorBody {
+  code?: string;
+  message?: string;
+  requestId?: string;
+}
+
+/** The fields of an error body; strings only, each at most 300 characters; `{}` for other bodies. */
+export function parseErrorBody(body: string): ErrorBody {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    return {};
+  }
+  if (typeof parsed !== 'object' || parsed === null) return {};
+  const record = parsed as Record<string, unknown>;
+  const nested = typeof record.error === 'object' && record.error !== null ? (record.error as Record<string, unknown>) : {};
+  const text = (value: unknown) => (typeof value === 'string' && value !== '' ? value.slice(0, 300) : undefined);
+  const out: ErrorBody = {};
+  const code = text(record.code) ?? text(nested.code);
+  const message = text(record.message) ?? text(nested.message);
+  const requestId = text(record.request_id);
+  if (code !== undefined) out.code = code;
+  if (message !== undefined) out.message = message;
+  if (requestId !== undefined) out.requestId = requestId;
+  return out;
 }
 
 /** Picks the request-id headers out of a header record (names lower-case). */
@@ -38,20 +75,31 @@ export function pickRequestIds(headers: Record<string, string | string[] | undef
   return ids;
 }
 
-/** The typed error for an upgrade answered with `status` (401/403 → AuthenticationError). */
-export function handshakeError(status: number, rawBody: string, requestIds: Record<string, string>, url: string, secrets: readonly string[]): AuthenticationError | ConnectionError {
+/**
+ * The typed error for an HTTP request to the service answered with `status`: a realtime upgrade
+ * or (with `operation`) another request on the same host, such as a temporary key. 401/403 is an
+ * {@link AuthenticationError}; its message talks of regions only for the service's own hosts.
+ * The body's `request_id` joins the request-id headers in `response.requestIds` as `request_id`.
+ */
+export function handshakeError(
+  status: number,
+  rawBody: string,
+  requestIds: Record<string, string>,
+  url: string,
+  secrets: readonly string[],
+  operation = 'The realtime handshake',
+): AuthenticationError | ConnectionError {
   const body = redactSecrets(rawBody.slice(0, MAX_BODY), secrets);
+  const parsed = parseErrorBody(body);
   // Header values are the server's too: one that echoes the key must not carry it into the error.
   const ids = Object.fromEntries(Object.entries(requestIds).map(([name, value]) => [name, redactSecrets(value, secrets)]));
+  if (parsed.requestId !== undefined && ids.request_id === undefined) ids.request_id = parsed.requestId;
   const response: HandshakeResponse = { status, body, requestIds: ids };
   const host = safeHost(url);
-  const detail = summarizeBody(body);
+  const detail = summarizeBody(body, parsed);
   const idText = Object.values(ids).length ? ` (request id ${Object.values(ids)[0]})` : '';
   if (status === 401 || status === 403) {
-    return new AuthenticationError(
-      `DashScope refused the API key with HTTP ${status}${detail}${idText}. Check that the key is valid and belongs to the region of ${host}: keys are per region (Beijing keys for dashscope.aliyuncs.com, Singapore keys for dashscope-intl.aliyuncs.com); set region or DASHSCOPE_REGION to match.`,
-      response,
-    );
+    return new AuthenticationError(`${refusedBy(url, secrets.length > 0)} with HTTP ${status}${detail}${idText}. ${authHint(url, secrets.length > 0)}`, response);
   }
   const hint =
     status === 404 ? ' Check the URL path (/api-ws/v1/realtime) and the model name.'
@@ -59,7 +107,35 @@ export function handshakeError(status: number, rawBody: string, requestIds: Reco
     : status === 400 ? ' Check the model name and the handshake parameters.'
     : status >= 300 && status < 400 ? ' Redirects are not followed, so that credentials never reach another host.'
     : '';
-  return new ConnectionError(`The realtime handshake with ${host} failed with HTTP ${status}${detail}${idText}.${hint}`, 'handshake_failed', { response });
+  return new ConnectionError(`${operation} with ${host} failed with HTTP ${status}${detail}${idText}.${hint}`, 'handshake_failed', { response });
+}
+
+function hostname(url: string): string {
+  try {
+    return new URL(url).hostname;
+  } catch {
+    return '';
+  }
+}
+
+function refusedBy(url: string, keySent: boolean): string {
+  const name = hostname(url);
+  const who = isServiceHost(name) ? (/qwencloudapi\.com$/i.test(name) ? 'QwenCloud' : 'DashScope') : `The server at ${safeHost(url)}`;
+  return `${who} refused ${keySent ? 'the API key' : 'the connection'}`;
+}
+
+/**
+ * What to check after a 401/403. Regions matter only on the service's own hosts (§1.2): at a
+ * relay or the simulator the region is not the cause (issue 17.1).
+ */
+function authHint(url: string, keySent: boolean): string {
+  const name = hostname(url);
+  if (/qwencloudapi\.com$/i.test(name)) return 'Check that the key is valid and was issued by QwenCloud: Model Studio keys do not work there (region qwencloud).';
+  if (isServiceHost(name)) {
+    return 'Check that the key is valid and belongs to the region of this host: keys are per region (Beijing keys for dashscope.aliyuncs.com, Singapore keys for dashscope-intl.aliyuncs.com, QwenCloud keys for region qwencloud); set region or DASHSCOPE_REGION to match.';
+  }
+  if (!keySent) return `No API key was set${isLoopbackHost(name) ? ' (a placeholder was sent to this local server)' : ''}: pass apiKey, or set DASHSCOPE_API_KEY, if this server requires one.`;
+  return 'Check the key or token this server expects.';
 }
 
 function safeHost(url: string): string {
@@ -70,13 +146,10 @@ function safeHost(url: string): string {
   }
 }
 
-function summarizeBody(body: string): string {
-  try {
-    const parsed = JSON.parse(body) as { code?: unknown; message?: unknown };
-    const parts = [parsed.code, parsed.message].filter((p) => typeof p === 'string' && p !== '');
-    return parts.length ? ` (${parts.join(': ')})` : '';
-  } catch {
-    const text = body.trim().replace(/\s+/g, ' ').slice(0, 200);
-    return text ? ` (${text})` : '';
-  }
+function summarizeBody(body: string, parsed: ErrorBody): string {
+  const parts = [parsed.code, parsed.message].filter((p) => p !== undefined);
+  if (parts.length) return ` (${parts.join(': ')})`;
+  if (/^\s*[{[]/.test(body)) return '';
+  const text = body.trim().replace(/\s+/g, ' ').slice(0, 200);
+  return text ? ` (${text})` : '';
 }
