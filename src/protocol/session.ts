@@ -121,7 +121,7 @@ export type ToolDeclaration = FunctionTool | FlatFunctionTool | McpTool;
 
 /** `session.input_audio_transcription`; the service picks the ASR model (§8.4). */
 export interface InputAudioTranscriptionConfig {
-  /** `qwen3-asr-flash-realtime`, `gummy-realtime-v1`, or `null` (the SDKs send `null`). */
+  /** `qwen3-asr-flash-realtime` (the one ASR model since 2026-10-10, §0.2.23), or `null` (the SDKs send `null`). */
   model?: string | null;
   [extra: string]: unknown;
 }

@@ -6,7 +6,8 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { ValidationError } from '../errors.js';
-import { REALTIME_PATH, REGIONS, isValidWorkspaceId, realtimeBaseUrl, type Region } from '../protocol/endpoints.js';
+import { resolveEndpoint } from '../client/endpoint.js';
+import { REALTIME_PATH, httpApiUrl, type Region } from '../protocol/endpoints.js';
 import type { SessionConfig } from '../protocol/session.js';
 
 /** Log levels of the relay's logger. */
@@ -82,7 +83,7 @@ export interface RelayOptions {
   path?: string;
   /** Upstream WebSocket base URL, e.g. the simulator's. Default `DASHSCOPE_REALTIME_URL`, else the region's host (§1.2). */
   url?: string;
-  /** Region of the upstream host and of the key. Default `DASHSCOPE_REGION`, else `beijing`. */
+  /** Region of the upstream host and of the key (`beijing`, `singapore`, `qwencloud`). Default `DASHSCOPE_REGION`, else `beijing`. */
   region?: Region;
   /** Workspace id: the workspace host (§1.2) and `X-DashScope-WorkSpace`. Default `DASHSCOPE_WORKSPACE_ID`. */
   workspaceId?: string;
@@ -213,27 +214,17 @@ function originCheck(allowed: RelayOptions['allowedOrigins']): ResolvedRelayOpti
 }
 
 function upstreamBase(options: RelayOptions, env: Record<string, string | undefined>) {
-  const regionRaw = options.region ?? env.DASHSCOPE_REGION ?? 'beijing';
-  const region = regionRaw.toLowerCase() as Region;
-  if (!REGIONS.includes(region)) throw new ValidationError(`Unknown region '${regionRaw}'. Use one of: ${REGIONS.join(', ')}.`, 'region', REGIONS);
-  const workspaceId = options.workspaceId ?? (env.DASHSCOPE_WORKSPACE_ID || undefined);
-  if (workspaceId !== undefined && !isValidWorkspaceId(workspaceId)) {
-    throw new ValidationError(`Invalid workspaceId '${workspaceId}': use the id from the Model Studio console (letters, digits and '-').`, 'workspaceId');
-  }
-  const base = options.url ?? (env.DASHSCOPE_REALTIME_URL || undefined) ?? realtimeBaseUrl(region, workspaceId);
-  let parsed: URL;
-  try {
-    parsed = new URL(base);
-  } catch {
-    throw new ValidationError(`Invalid url '${base}': expected wss://host/api-ws/v1/realtime.`, 'url');
-  }
-  if (parsed.protocol !== 'ws:' && parsed.protocol !== 'wss:') throw new ValidationError(`Invalid url protocol '${parsed.protocol}': use wss:// (or ws:// to the simulator).`, 'url');
-  return { base: parsed, workspaceId };
+  const { base, workspaceId } = resolveEndpoint(options, env);
+  if (base.protocol !== 'ws:' && base.protocol !== 'wss:') throw new ValidationError(`Invalid url protocol '${base.protocol}': use wss:// (or ws:// to the simulator).`, 'url');
+  return { base, workspaceId };
 }
 
-/** The default signalling upstream: the WebSocket host over HTTPS (§6.1). */
+/**
+ * The default signalling upstream: the WebSocket host over HTTPS, which is where the service
+ * serves it (§0.2.16 QwenCloud, §0.2.18 workspace hosts).
+ */
 function defaultWebrtcUrl(base: URL): string {
-  return `${base.protocol === 'ws:' ? 'http:' : 'https:'}//${base.host}/api/v1/webrtc/realtime`;
+  return httpApiUrl(base, 'webrtc/realtime');
 }
 
 function resolveWebrtc(option: RelayOptions['webrtc'], base: URL): ResolvedRelayOptions['webrtc'] {

@@ -3,10 +3,13 @@
  * `Authorization: Bearer <key>` and sends no CORS headers, so a page cannot call it; the page
  * POSTs its offer here instead (behind the same origin and authentication checks as the
  * WebSocket), and the relay forwards it with the key and returns the answer SDP — or the
- * upstream status with a JSON error, never the key.
+ * upstream status with a JSON error, never the key. The upstream is the realtime host's
+ * `/api/v1/webrtc/realtime` (relay options), so it follows `region: 'qwencloud'` (§0.2.16) and
+ * workspace hosts (§0.2.18).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { redactSecrets } from '../internal/redact.js';
+import { parseErrorBody, readResponseBody } from '../transport/handshakeError.js';
 import { admit } from './admission.js';
 import { corsHeaders, sendRefusal } from './httpReply.js';
 import type { ResolvedRelayOptions } from './options.js';
@@ -30,14 +33,9 @@ function readLimited(req: IncomingMessage, max: number): Promise<string | undefi
 }
 
 function describeUpstream(body: string): { code: string; message: string } {
-  try {
-    const parsed = JSON.parse(body) as { code?: unknown; message?: unknown; error?: { code?: unknown; message?: unknown } };
-    const code = parsed.code ?? parsed.error?.code;
-    const message = parsed.message ?? parsed.error?.message;
-    return { code: typeof code === 'string' ? code : '', message: typeof message === 'string' ? message : '' };
-  } catch {
-    return { code: '', message: body.trim().replace(/\s+/g, ' ').slice(0, 200) };
-  }
+  const parsed = parseErrorBody(body);
+  if (parsed.code !== undefined || parsed.message !== undefined) return { code: parsed.code ?? '', message: parsed.message ?? '' };
+  return { code: '', message: /^\s*[{[]/.test(body) ? '' : body.trim().replace(/\s+/g, ' ').slice(0, 200) };
 }
 
 /** Handles OPTIONS and POST on the signalling path. */
@@ -99,7 +97,8 @@ export async function handleSignaling(options: ResolvedRelayOptions, webrtcUrl: 
       : { status: 502, code: 'UpstreamUnavailable', message: 'The WebRTC endpoint could not be reached.' }, cors);
     return;
   }
-  const body = redactSecrets((await upstream.text().catch(() => '')).slice(0, MAX_SDP_BYTES), [key]);
+  // Bounded: an upstream that streams forever must not fill the relay's memory.
+  const body = redactSecrets(await readResponseBody(upstream.body, MAX_SDP_BYTES), [key]);
   if (upstream.status >= 200 && upstream.status < 300) {
     options.log('info', `signalling answered for model ${admission.model}`);
     res.writeHead(200, { 'Content-Type': 'application/sdp', 'Cache-Control': 'no-store', ...cors }).end(body);

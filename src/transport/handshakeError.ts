@@ -9,16 +9,36 @@ import { isLoopbackHost, isServiceHost } from '../protocol/endpoints.js';
 const REQUEST_ID_HEADERS = ['x-request-id', 'x-dashscope-request-id', 'request-id', 'eagleeye-traceid', 'x-acs-request-id', 'x-dashscope-call-gateway'];
 const MAX_BODY = 4096;
 
+/** A response body: a Node `IncomingMessage` (async iterable) or a fetch `Response.body`. */
+export type ResponseBody = AsyncIterable<Uint8Array> | ReadableStream<Uint8Array> | null | undefined;
+
+async function* chunksOf(body: ResponseBody): AsyncGenerator<Uint8Array> {
+  if (body === null || body === undefined) return;
+  if (!('getReader' in body)) {
+    yield* body;
+    return;
+  }
+  const reader = body.getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      yield value;
+    }
+  } finally {
+    reader.cancel().catch(() => {});
+  }
+}
+
 /**
- * A response body as text, at most `maxBytes` of it kept and no more read: a Node
- * `IncomingMessage` (a refused upgrade) or a fetch `Response.body`, both async iterables of
- * bytes. Resolves on end, error or abort, never rejects.
+ * A response body as text, at most `maxBytes` of it kept and no more read (a refused upgrade, a
+ * signalling or token answer). Resolves on end, error or abort, never rejects.
  */
-export async function readResponseBody(body: AsyncIterable<Uint8Array> | null | undefined, maxBytes: number): Promise<string> {
+export async function readResponseBody(body: ResponseBody, maxBytes: number): Promise<string> {
   const chunks: Uint8Array[] = [];
   let size = 0;
   try {
-    for await (const chunk of body ?? []) {
+    for await (const chunk of chunksOf(body)) {
       chunks.push(chunk.subarray(0, maxBytes - size));
       size += chunk.length;
       // Leaving the loop destroys (or cancels) the stream: a peer cannot make us read forever.

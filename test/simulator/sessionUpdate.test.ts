@@ -21,7 +21,7 @@ describe('session.created (§4.2)', () => {
     const expect = {
       'qwen3.5-omni-plus-realtime': { voice: 'Tina', temperature: 0.7, nested: true, asr: 'qwen3-asr-flash-realtime' },
       'qwen3-omni-flash-realtime': { voice: 'Cherry', temperature: 0.9, nested: false, asr: 'qwen3-asr-flash-realtime' },
-      'qwen-omni-turbo-realtime': { voice: 'Chelsie', temperature: 1.0, nested: false, asr: 'gummy-realtime-v1' },
+      'qwen-omni-turbo-realtime': { voice: 'Chelsie', temperature: 1.0, nested: false, asr: 'qwen3-asr-flash-realtime' },
       'qwen3.8-omni-flash-realtime': { voice: 'Tina', temperature: 0.6, nested: true, asr: 'qwen3-asr-flash-realtime' },
     } as const;
     for (const [model, want] of Object.entries(expect)) {

@@ -25,7 +25,7 @@ function usageOf(events: Ev[]) {
 }
 
 describe('usage (§2.6)', () => {
-  test('2 s of audio on qwen3.5-omni-plus: 14 input audio tokens; output from the reply text and audio', async () => {
+  test('2 s of audio on qwen3.5-omni-plus: 14 input audio tokens; output billed for the audio only (§0.2.22)', async () => {
     const { c } = await h.open({}, { session: { turn_detection: null } });
     const events = await turn(c, 2000);
     const usage = usageOf(events);
@@ -36,7 +36,9 @@ describe('usage (§2.6)', () => {
     assert.equal(usage.output_tokens_details.text_tokens, textTokens(transcript));
     assert.equal(usage.output_tokens_details.audio_tokens, Math.ceil((samples / 24000) * 12.5));
     assert.equal(usage.input_tokens, 14);
-    assert.equal(usage.output_tokens, usage.output_tokens_details.text_tokens + usage.output_tokens_details.audio_tokens);
+    // qwen3.5 bills only the audio of an audio reply, not its transcript (§0.2.22).
+    assert.ok(usage.output_tokens_details.text_tokens > 0);
+    assert.equal(usage.output_tokens, usage.output_tokens_details.audio_tokens);
     assert.equal(usage.total_tokens, usage.input_tokens + usage.output_tokens);
     assert.equal(usage.plugins, undefined);
     c.send({ type: 'session.update', session: { enable_search: true } });
@@ -54,12 +56,14 @@ describe('usage (§2.6)', () => {
     assert.ok(per.input_tokens_details.text_tokens >= textTokens('Short.'));
     assert.equal(per.input_tokens_details.audio_tokens, 7);
 
-    for (const [model, rate] of [['qwen3-omni-flash-realtime', 12.5], ['qwen-omni-turbo-realtime', 25]] as const) {
+    for (const [model, rate] of [['qwen3-omni-flash-realtime', 12.5], ['qwen-omni-turbo-realtime', 25], ['qwen3.8-omni-flash-realtime', 7]] as const) {
       const { c: m } = await h.open({}, { model, session: { turn_detection: null } });
       const usage = usageOf(await turn(m, 2000));
       assert.equal(usage.input_tokens_details.audio_tokens, Math.ceil(2 * rate), model);
       const out = usage.output_tokens_details;
-      assert.ok(out.audio_tokens > 0);
+      assert.ok(out.audio_tokens > 0 && out.text_tokens > 0);
+      // qwen3.8 bills the transcript too (§0.2.22), as the documented response.done of the older models shows (§4.21).
+      assert.equal(usage.output_tokens, out.text_tokens + out.audio_tokens, model);
     }
   });
 
