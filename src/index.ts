@@ -10,6 +10,9 @@
 export { RealtimeClient } from './client/realtimeClient.js';
 export type { ClientState, CloseInfo, CreateResponseOptions, FinishResult, RealtimeClientEvents, WaitForOptions } from './client/realtimeClient.js';
 export type { ClientTimeouts, Logger, RealtimeClientOptions } from './client/options.js';
+export type { EndpointOptions } from './client/endpoint.js';
+export { createTemporaryKey } from './client/temporaryKey.js';
+export type { TemporaryKey, TemporaryKeyOptions } from './client/temporaryKey.js';
 export type { AudioInput, AudioInputFormat, ImageInput } from './client/encodeInput.js';
 export {
   AbortError,

@@ -2,7 +2,8 @@
  * The HTTP server and WebSocket upgrade of `/api-ws/v1/realtime?model=…` (§1): Bearer
  * authentication in any letter case, the model from the query string, and DashScope-style JSON
  * refusals at the HTTP level (401 `InvalidApiKey`, 400 `BadRequest.EmptyModel`, unknown model,
- * 404 elsewhere), never an `error` event or a close frame (§1.3). Other headers (`OpenAI-Beta`,
+ * 404 elsewhere), never an `error` event or a close frame (§1.3). `POST /api/v1/tokens` issues
+ * temporary keys (§0.2.19, `tokens.ts`). Other headers (`OpenAI-Beta`,
  * SDK tracking headers, `X-DashScope-WorkSpace`, §1.3, §0.1.13) are ignored. The key is never
  * logged or echoed.
  */
@@ -16,6 +17,7 @@ import { EMPTY_MODEL, handshakeBody, INVALID_API_KEY, NOT_FOUND, THROTTLED } fro
 import type { FaultPlan } from './faults.js';
 import type { HandshakeRefusal, ResolvedOptions } from './options.js';
 import { FileRecorder, type FrameRecord } from './recorder.js';
+import { TOKENS_PATH, TokenIssuer } from './tokens.js';
 
 /** The catalog entry for `model`, or qwen3.5-omni-plus capabilities under that name when unknown models are accepted. */
 export function resolveModel(model: string, acceptUnknown: boolean): ModelInfo | undefined {
@@ -46,10 +48,14 @@ export class SimulatorServer {
   private nextFaults: FaultPlan | undefined;
   private readonly listeners = new Set<(record: FrameRecord) => void>();
   private readonly file: FileRecorder | undefined;
+  /** Temporary keys issued by `POST /api/v1/tokens` (§0.2.19). */
+  private readonly tokens = new TokenIssuer();
 
   constructor(private readonly options: ResolvedOptions) {
     this.http = createServer((req, res) => {
-      const onPath = new URL(req.url ?? '/', 'http://localhost').pathname === REALTIME_PATH;
+      const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+      if (path === TOKENS_PATH) return this.tokens.handle(req, res, bearerKey(req.headers.authorization), (k) => this.keyAccepted(k));
+      const onPath = path === REALTIME_PATH;
       const refusal = onPath ? { status: 426, code: 'BadRequest', message: 'Expected a WebSocket upgrade.' } : NOT_FOUND;
       res.writeHead(refusal.status, { 'Content-Type': 'application/json' }).end(handshakeBody(refusal.code, refusal.message));
     });
@@ -129,12 +135,18 @@ export class SimulatorServer {
     }
   }
 
+  /** A permanent key passes the `apiKeys` check (any non-empty key by default). */
+  private keyAccepted(key: string): boolean {
+    const keys = this.options.apiKeys;
+    return key !== '' && (keys === undefined || (typeof keys === 'function' ? safeCheck(keys, key) : keys.includes(key)));
+  }
+
   private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (url.pathname !== REALTIME_PATH) return refuse(socket, NOT_FOUND);
     const key = bearerKey(req.headers.authorization);
-    const keys = this.options.apiKeys;
-    const keyOk = key !== undefined && key !== '' && (keys === undefined || (typeof keys === 'function' ? safeCheck(keys, key) : keys.includes(key)));
+    // An `st-` token is good only if issued here and not expired (§0.2.19).
+    const keyOk = key !== undefined && (key.startsWith('st-') ? this.tokens.valid(key) : this.keyAccepted(key));
     if (!keyOk) {
       this.log('info', 'handshake refused: missing or rejected API key');
       return refuse(socket, INVALID_API_KEY);
