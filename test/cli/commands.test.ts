@@ -26,9 +26,16 @@ test('models lists the catalog and details one model', async () => {
   const list = await runCli(['models']);
   assert.equal(list.code, 0);
   assert.match(list.stdout, /qwen3\.5-omni-plus-realtime\s+stable\s+yes\s+yes\s+yes\s+16\/24 kHz\s+Tina/);
-  assert.match(list.stdout, /qwen3-omni-flash-realtime\s+stable\s+-\s+-/);
+  // Legacy models are marked (§0.2.23), and the other models of the endpoint are named.
+  assert.match(list.stdout, /qwen3-omni-flash-realtime\s+legacy\s+-\s+-/);
+  assert.match(list.stdout, /qwen-omni-turbo-realtime\s+legacy/);
+  assert.match(list.stdout, /^Also on this endpoint.*qwen3\.8-livetranslate-flash-realtime/m);
+  assert.doesNotMatch(list.stdout, /gummy/);
   const one = await runCli(['models', 'qwen-omni-turbo-realtime']);
   assert.match(one.stdout, /voices:\s+4: Cherry, Serena, Ethan, Chelsie/);
+  assert.match(one.stdout, /legacy:\s+no longer in the newest guides/);
+  const flash = await runCli(['models', 'qwen3.5-omni-flash-realtime']);
+  assert.match(flash.stdout, /broken voices:\s+Cherry: accepted, then every turn ends silently/);
   const json = JSON.parse((await runCli(['models', '--json'])).stdout) as unknown[];
   assert.equal(json.length, 11);
   assert.equal((await runCli(['models', 'nope'])).code, 2);
