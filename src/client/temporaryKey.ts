@@ -6,7 +6,7 @@
  */
 import { AuthenticationError, ConnectionError, ProtocolError, RealtimeError, TimeoutError, ValidationError } from '../errors.js';
 import { redactSecrets } from '../internal/redact.js';
-import { httpApiUrl } from '../protocol/endpoints.js';
+import { httpApiUrl, isLoopbackHost } from '../protocol/endpoints.js';
 import { handshakeError, pickRequestIds, readResponseBody } from '../transport/handshakeError.js';
 import { detectRuntime } from '../transport/runtime.js';
 import { resolveEndpoint, type EndpointOptions } from './endpoint.js';
@@ -22,6 +22,8 @@ export interface TemporaryKeyOptions extends EndpointOptions {
   timeoutMs?: number;
   /** Aborts the request. */
   signal?: AbortSignal;
+  /** Allow plain `ws://`/`http://` to a host other than loopback (the key would travel in clear text). Default false. */
+  allowInsecure?: boolean;
   /** Environment to read fallbacks from. Default `process.env`. */
   env?: Record<string, string | undefined>;
 }
@@ -79,6 +81,9 @@ export async function createTemporaryKey(options: TemporaryKeyOptions): Promise<
   const { apiKey, seconds, timeoutMs } = checkOptions(options);
   const endpoint = resolveEndpoint(options, options.env ?? defaultEnv());
   const url = new URL(httpApiUrl(endpoint.base, 'tokens'));
+  if (url.protocol === 'http:' && !isLoopbackHost(url.hostname) && options.allowInsecure !== true) {
+    throw new ValidationError(`Refusing to send the API key over plain http to ${url.hostname}: use a wss:// (or https://) url, or pass allowInsecure: true for a trusted network.`, 'url');
+  }
   url.searchParams.set('expire_in_seconds', String(seconds));
   const headers: Record<string, string> = { Authorization: `Bearer ${apiKey}`, 'user-agent': userAgent() };
   if (endpoint.workspaceId !== undefined) headers['X-DashScope-WorkSpace'] = endpoint.workspaceId;

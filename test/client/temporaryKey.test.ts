@@ -99,6 +99,7 @@ describe('createTemporaryKey', () => {
       }
       await assert.rejects(createTemporaryKey({ url: mock.url, env: {} }), (e: unknown) => e instanceof ValidationError && e.param === 'apiKey');
       await assert.rejects(createTemporaryKey({ apiKey: KEY, region: 'mars' as never, env: {} }), (e: unknown) => e instanceof ValidationError && e.param === 'region');
+      await assert.rejects(createTemporaryKey({ apiKey: KEY, url: 'ws://example.com/api-ws/v1/realtime', env: {} }), (e: unknown) => e instanceof ValidationError && e.param === 'url' && !e.message.includes(KEY));
       assert.equal(mock.seen.length, 0);
     } finally {
       await mock.close();
