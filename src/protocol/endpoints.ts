@@ -1,6 +1,7 @@
 /**
  * Hosts and URLs of the realtime endpoint (protocol.md §1.1, §1.2, §0.2.16).
  */
+import { ValidationError } from '../errors.js';
 
 /**
  * Where the service runs: Alibaba Cloud Model Studio's `beijing` and `singapore`, or `qwencloud`,
@@ -76,7 +77,13 @@ export function withModel(base: string, model: string): string {
   return url.toString();
 }
 
-/** The OpenAI-compatible HTTP base URL of a region, for DashScope's text models (QwenCloud's is inferred: same path on its host). */
-export function compatibleModeBaseUrl(region: Region): string {
+/**
+ * The OpenAI-compatible HTTP base URL of a Model Studio region, for DashScope's text models.
+ * QwenCloud's is not documented here, so `qwencloud` is refused rather than guessed.
+ */
+export function compatibleModeBaseUrl(region: Exclude<Region, 'qwencloud'>): string {
+  if (region !== 'beijing' && region !== 'singapore') {
+    throw new ValidationError(`compatibleModeBaseUrl: use 'beijing' or 'singapore' (got '${String(region).slice(0, 64)}'); for QwenCloud pass its base URL to your OpenAI client yourself.`, 'region', ['beijing', 'singapore']);
+  }
   return `https://${LEGACY_HOSTS[region]}/compatible-mode/v1`;
 }
