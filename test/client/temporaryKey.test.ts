@@ -7,15 +7,8 @@ import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import {
-  AuthenticationError,
-  ProtocolError,
-  RealtimeClient,
-  ValidationError,
-  createTemporaryKey,
-  httpApiUrl,
-  realtimeBaseUrl,
-} from '../../src/index.js';
+import { AuthenticationError, ProtocolError, RealtimeClient, ValidationError, createTemporaryKey } from '../../src/index.js';
+import { httpApiUrl, realtimeBaseUrl } from '../../src/protocol/endpoints.js';
 import { startSimulator, type Simulator } from '../../src/simulator/index.js';
 
 const KEY = 'sk-good-0123456789abcdef';

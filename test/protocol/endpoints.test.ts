@@ -1,7 +1,8 @@
 /** Hosts of protocol.md §1.2 and §0.2.16–19: realtime, signalling and token URLs per region. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ValidationError, compatibleModeBaseUrl, httpApiUrl, isLoopbackHost, isServiceHost, realtimeBaseUrl } from '../../src/index.js';
+import { ValidationError } from '../../src/errors.js';
+import { compatibleModeBaseUrl, httpApiUrl, isLoopbackHost, isServiceHost, realtimeBaseUrl } from '../../src/protocol/endpoints.js';
 
 test('qwencloud: one global host, no workspace hosts; signalling and tokens on the same host', () => {
   assert.equal(realtimeBaseUrl('qwencloud'), 'wss://maas.qwencloudapi.com/api-ws/v1/realtime');
