@@ -9,7 +9,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { redactSecrets } from '../internal/redact.js';
-import { parseErrorBody, readResponseBody } from '../transport/handshakeError.js';
+import { parseErrorBody } from '../transport/handshakeError.js';
 import { admit } from './admission.js';
 import { corsHeaders, sendRefusal } from './httpReply.js';
 import type { ResolvedRelayOptions } from './options.js';
@@ -97,8 +97,7 @@ export async function handleSignaling(options: ResolvedRelayOptions, webrtcUrl: 
       : { status: 502, code: 'UpstreamUnavailable', message: 'The WebRTC endpoint could not be reached.' }, cors);
     return;
   }
-  // Bounded: an upstream that streams forever must not fill the relay's memory.
-  const body = redactSecrets(await readResponseBody(upstream.body, MAX_SDP_BYTES), [key]);
+  const body = redactSecrets((await upstream.text().catch(() => '')).slice(0, MAX_SDP_BYTES), [key]);
   if (upstream.status >= 200 && upstream.status < 300) {
     options.log('info', `signalling answered for model ${admission.model}`);
     res.writeHead(200, { 'Content-Type': 'application/sdp', 'Cache-Control': 'no-store', ...cors }).end(body);
