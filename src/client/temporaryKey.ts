@@ -4,7 +4,7 @@
  * goes (`new RealtimeClient({ apiKey: token })`). The token inherits the key's permissions, lives
  * 1 to 1800 s and cannot be revoked, so it is made just before use.
  */
-import { AuthenticationError, ConnectionError, ProtocolError, RealtimeError, TimeoutError, ValidationError } from '../errors.js';
+import { AbortError, ConnectionError, ProtocolError, TimeoutError, ValidationError } from '../errors.js';
 import { redactSecrets } from '../internal/redact.js';
 import { httpApiUrl, isLoopbackHost } from '../protocol/endpoints.js';
 import { handshakeError, pickRequestIds, readResponseBody } from '../transport/handshakeError.js';
@@ -68,10 +68,11 @@ function checkOptions(options: TemporaryKeyOptions): { apiKey: string; seconds: 
  * `workspaceId`, or the realtime `url`, whose host is used). Server-side only: in a browser the
  * permanent key would be readable by any visitor, so it throws there.
  *
- * Rejects with a {@link ValidationError} (bad options, a browser), an {@link AuthenticationError}
+ * Rejects with a {@link ValidationError} (bad options, a browser), an `AuthenticationError`
  * (the key was refused; `response.requestIds.request_id` is the service's request id), a
- * {@link ConnectionError} (another HTTP error, or the host could not be reached), a
- * {@link TimeoutError}, or a {@link ProtocolError} (an answer without a usable token). No error
+ * {@link ConnectionError} (`handshake_failed` with the `response` for another HTTP error,
+ * `connection_failed` when the host could not be reached), a {@link TimeoutError}, an
+ * {@link AbortError}, or a {@link ProtocolError} (an answer without a usable token). No error
  * contains the key or the token.
  */
 export async function createTemporaryKey(options: TemporaryKeyOptions): Promise<TemporaryKey> {
@@ -98,7 +99,7 @@ export async function createTemporaryKey(options: TemporaryKeyOptions): Promise<
     body = await readResponseBody(answer.body, MAX_ANSWER_BYTES);
   } catch (error) {
     if (timeout.aborted) throw new TimeoutError('createTemporaryKey', timeoutMs);
-    if (options.signal?.aborted) throw new RealtimeError('createTemporaryKey was aborted', 'aborted', { cause: error });
+    if (options.signal?.aborted) throw new AbortError('createTemporaryKey');
     const reason = redactSecrets(error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error), [apiKey]);
     throw new ConnectionError(`Could not reach ${where}: ${reason}`, 'connection_failed', { cause: error });
   }

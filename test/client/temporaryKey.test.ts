@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import { AuthenticationError, ProtocolError, RealtimeClient, ValidationError, createTemporaryKey } from '../../src/index.js';
+import { AbortError, AuthenticationError, ProtocolError, RealtimeClient, ValidationError, createTemporaryKey } from '../../src/index.js';
 import { httpApiUrl, realtimeBaseUrl } from '../../src/protocol/endpoints.js';
 import { startSimulator, type Simulator } from '../../src/simulator/index.js';
 
@@ -93,6 +93,7 @@ describe('createTemporaryKey', () => {
       await assert.rejects(createTemporaryKey({ url: mock.url, env: {} }), (e: unknown) => e instanceof ValidationError && e.param === 'apiKey');
       await assert.rejects(createTemporaryKey({ apiKey: KEY, region: 'mars' as never, env: {} }), (e: unknown) => e instanceof ValidationError && e.param === 'region');
       await assert.rejects(createTemporaryKey({ apiKey: KEY, url: 'ws://example.com/api-ws/v1/realtime', env: {} }), (e: unknown) => e instanceof ValidationError && e.param === 'url' && !e.message.includes(KEY));
+      await assert.rejects(createTemporaryKey({ apiKey: KEY, url: mock.url, env: {}, signal: AbortSignal.abort() }), AbortError);
       assert.equal(mock.seen.length, 0);
     } finally {
       await mock.close();
