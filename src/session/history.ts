@@ -68,6 +68,8 @@ export class ConversationHistory {
   readonly #byId = new Map<string, HistoryItem>();
   #pendingImages = 0;
   #pendingAudioMs = 0;
+  /** Between `speech_started` and `speech_stopped`/`committed`. */
+  #speaking = false;
 
   /**
    * @param onChange called for every change
@@ -106,6 +108,11 @@ export class ConversationHistory {
     }
   }
 
+  #finish(item: HistoryItem, status: HistoryStatus): void {
+    item.status = status;
+    this.#update(item, true);
+  }
+
   #update(item: HistoryItem, complete = false): void {
     this.onChange({ kind: complete ? 'completed' : 'updated', item });
   }
@@ -135,10 +142,11 @@ export class ConversationHistory {
     this.#add(item);
   }
 
-  /** Marks the assistant item `id` as interrupted with what was heard. */
+  /** Marks the assistant item `id` as interrupted with what was heard; what was heard, once recorded, never changes. */
   interrupt(id: string, heardMs: number): AssistantItem | undefined {
     const item = this.#byId.get(id);
     if (!item || item.type !== 'assistant') return undefined;
+    if (item.heard) return item;
     const share = item.audioMs > 0 ? Math.min(1, heardMs / item.audioMs) : 0;
     const words = item.text.split(/(\s+)/);
     const heardText = words.slice(0, Math.round(words.length * share)).join('').trim();
@@ -166,7 +174,10 @@ export class ConversationHistory {
           if (this.#byId.get(item.id)?.type === 'user') return;
           const text = item.content?.find((c) => c.type === 'input_text') as { text?: string } | undefined;
           if (text?.text !== undefined && this.#findUserText(text.text)) return; // echo of our own text item
-          const user: UserItem = { id: item.id, type: 'user', status: 'completed', images: this.#pendingImages };
+          // §0.2.4: under semantic VAD the audio item may be announced while the user still
+          // speaks; it is complete at its `input_audio_buffer.committed`, not at its creation.
+          const early = text?.text === undefined && this.#speaking;
+          const user: UserItem = { id: item.id, type: 'user', status: early ? 'in_progress' : 'completed', images: this.#pendingImages };
           if (text?.text !== undefined) user.text = text.text;
           else if (this.#pendingAudioMs > 0) user.audioMs = Math.round(this.#pendingAudioMs);
           this.#pendingImages = 0;
@@ -177,8 +188,20 @@ export class ConversationHistory {
         }
         return;
       }
-      case 'input_audio_buffer.committed':
+      case 'input_audio_buffer.speech_started':
+        // A candidate announced early and never committed was discarded (§0.2.3).
+        for (const item of this.#items) if (item.type === 'user' && item.status === 'in_progress') this.#finish(item, 'failed');
+        this.#speaking = true;
         return;
+      case 'input_audio_buffer.speech_stopped':
+        this.#speaking = false;
+        return;
+      case 'input_audio_buffer.committed': {
+        this.#speaking = false;
+        const item = this.#byId.get(event.item_id);
+        if (item?.type === 'user' && item.status === 'in_progress') this.#finish(item, 'completed');
+        return;
+      }
       case 'conversation.item.input_audio_transcription.completed': {
         const item = this.#byId.get(event.item_id);
         if (item?.type === 'user') {

@@ -2,11 +2,11 @@
  * The session layer: a conversation with history, tools, interruption, reconnect and metrics.
  */
 export { RealtimeSession } from './realtimeSession.js';
-export type { AskInput, ReconnectedInfo, RealtimeSessionEvents, RealtimeSessionOptions, SessionState } from './realtimeSession.js';
+export type { AskInput, ReconnectedInfo, RealtimeSessionEvents, RealtimeSessionOptions, SessionState, SessionUpdate, ToolResultInfo } from './realtimeSession.js';
 export { Turn } from './turn.js';
 export type { TurnLatency, TurnResult, TurnToolCall } from './turn.js';
 export { tool, runTool } from './tools.js';
-export type { Tool, ToolContext, ToolDefinition, ToolRun, ZodLike } from './tools.js';
+export type { Tool, ToolContext, ToolDefinition, ToolRun, ToolStatus, ZodLike } from './tools.js';
 export type { JsonSchema } from './jsonSchema.js';
 export { ConversationHistory } from './history.js';
 export type { AssistantItem, HistoryChange, FunctionCallHistoryItem, FunctionOutputHistoryItem, HistoryItem, HistoryStatus, UserItem } from './history.js';

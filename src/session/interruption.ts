@@ -1,7 +1,7 @@
 /**
  * Barge-in: the only signal is `input_audio_buffer.speech_started`, and the client must stop
  * its own playback (protocol.md §5.3). A playback adapter reports how many samples were actually
- * played, so the session can mark what the user heard.
+ * played, so the session can tell whether anything was cut at all, and mark what the user heard.
  */
 
 /** Where reply audio is played. */
@@ -10,6 +10,16 @@ export interface PlaybackAdapter {
   write(pcm: Int16Array, sampleRate: number): void;
   /** Stop at once, drop what is queued, and return how many samples were actually played since the last stop. */
   stop(): number;
+}
+
+/** What a stop found. */
+export interface PlaybackStop {
+  /** The assistant item that was playing, if any audio was written since the last stop. */
+  itemId: string | undefined;
+  /** How much of it was heard, in ms. */
+  heardMs: number;
+  /** True when written audio was not played: the stop cut something. */
+  cut: boolean;
 }
 
 /** Tracks the item being played and what a stop means for it. */
@@ -31,14 +41,16 @@ export class PlaybackGate {
 
   /**
    * Stops playback. Returns the item that was playing and how much of it was heard: the
-   * adapter's count, or without an adapter everything received (nothing can be known).
+   * adapter's count, or without an adapter everything received (nothing can be known, and
+   * nothing counts as cut: only a response still streaming is).
    */
-  stop(sampleRate: number): { itemId: string | undefined; heardMs: number } {
+  stop(sampleRate: number): PlaybackStop {
     const itemId = this.#itemId;
     const played = this.adapter ? Math.min(this.#adapterStop(), this.#written) : this.#written;
+    const cut = played < this.#written;
     this.#itemId = undefined;
     this.#written = 0;
-    return { itemId, heardMs: (played / sampleRate) * 1000 };
+    return { itemId, heardMs: (played / sampleRate) * 1000, cut };
   }
 
   /**

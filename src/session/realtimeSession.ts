@@ -1,127 +1,47 @@
 /**
- * RealtimeSession: a conversation on top of RealtimeClient. It only wires the concerns together —
+ * RealtimeSession: a conversation on top of RealtimeClient. It wires the concerns together —
  * history, tools, response sequencing, interruption, reconnect and metrics each live in their
- * own module — and keeps the session across reconnects and the 120-minute cap.
+ * own module — and owns the turn state machine: which response belongs to which turn, when a
+ * turn is over (also when the service never says so, §5.3), and that the session carries on
+ * across reconnects, rollovers before the duration cap and inactivity closes (§0.2.11).
  */
 import { systemClock } from '../audio/pacing.js';
 import { pcm16FromBase64 } from '../audio/pcm.js';
-import { checkFormattedAudio, type AudioInput, type AudioInputFormat } from '../client/encodeInput.js';
 import type { RealtimeClientOptions } from '../client/options.js';
 import { RealtimeClient, type CloseInfo } from '../client/realtimeClient.js';
 import { TypedEmitter } from '../client/emitter.js';
 import { AbortError, ConnectionError, RealtimeError, ServerError, ValidationError } from '../errors.js';
+import { waitForEvent, type WaitOptions } from '../internal/waitForEvent.js';
 import { newClientItemId } from '../protocol/ids.js';
-import type { ResponseFunctionCallArgumentsDoneEvent } from '../protocol/serverEvents.js';
-import type { SessionConfig } from '../protocol/session.js';
-import { ConversationHistory, type HistoryChange, type HistoryItem } from './history.js';
-import { PlaybackGate, type PlaybackAdapter } from './interruption.js';
-import { SessionMetrics, type MetricsSnapshot } from './metrics.js';
-import { backoffDelay, isRetryable, type ReconnectOptions } from './reconnect.js';
-import { restoreConversation, type RestoreMode } from './restore.js';
-import { ResponseSequencer } from './responseSequencer.js';
-import { runTool, type Tool } from './tools.js';
-import { Turn } from './turn.js';
+import type { ErrorEvent, ResponseFunctionCallArgumentsDoneEvent } from '../protocol/serverEvents.js';
+import type { Session, SessionConfig } from '../protocol/session.js';
+import { checkAsk, sendAsk, type AskInput } from './ask.js';
 import { BoundedAudioBuffer } from './audioBuffer.js';
+import { ConversationHistory, type HistoryChange } from './history.js';
+import { PlaybackGate } from './interruption.js';
+import { SessionMetrics, type MetricsSnapshot } from './metrics.js';
+import { Readiness } from './readiness.js';
+import { backoffDelay, isRetryable } from './reconnect.js';
+import { restoreConversation } from './restore.js';
+import { ResponseSequencer } from './responseSequencer.js';
+import type { RealtimeSessionEvents, RealtimeSessionOptions, ReconnectedInfo, SessionState, SessionUpdate } from './sessionOptions.js';
+import { ToolCalls } from './toolCalls.js';
+import type { Tool } from './tools.js';
+import { Turn } from './turn.js';
 
-/** Options of {@link RealtimeSession}: the client's, plus the session's own. */
-export interface RealtimeSessionOptions extends RealtimeClientOptions {
-  /** Configuration sent after connecting and again after every reconnect. */
-  session?: SessionConfig;
-  /** Tools declared in `session.update` and run automatically. */
-  tools?: Tool<any>[];
-  /** `auto` runs tools and asks for the reply; `manual` emits `tool_call` for the application. Default `auto`. */
-  toolExecution?: 'auto' | 'manual';
-  /** Where reply audio is played; stopped on barge-in to learn what was heard. */
-  playback?: PlaybackAdapter;
-  /** Reconnect settings, or `false` to never reconnect. */
-  reconnect?: ReconnectOptions | false;
-  /** How the conversation is carried into a new connection. Default `items` (text items). */
-  restore?: RestoreMode;
-  /**
-   * Items `history` keeps. Past it the oldest finished items are removed (`item_removed`), so a
-   * session that runs for days (rolling over every two hours) holds bounded memory (the 30-minute
-   * soak measured about 2.3 KB a spoken turn, a user and an assistant item). A reconnect restores at most the last 40 either way. `Infinity` keeps
-   * everything. Default 1000.
-   */
-  maxHistoryItems?: number;
-  /** Session duration cap. Default: the model's (120 min). */
-  maxSessionMs?: number;
-  /** Roll over to a new connection this long before the cap, between turns. Default 5 min. */
-  rolloverMarginMs?: number;
-  /** Audio kept while disconnected, in ms at the input rate. Default 10000. */
-  disconnectedAudioMs?: number;
-  /** WebSocket ping interval (Node), or `false`. Default 20000. */
-  keepaliveMs?: number | false;
-  /** @internal Builds the client (tests). */
-  createClient?: (options: RealtimeClientOptions) => RealtimeClient;
-}
+export type { AskInput } from './ask.js';
+export type { RealtimeSessionEvents, RealtimeSessionOptions, ReconnectedInfo, SessionState, SessionUpdate, ToolResultInfo } from './sessionOptions.js';
 
-/** What `reconnected` reports. */
-export interface ReconnectedInfo {
-  reason: 'dropped' | 'rollover';
-  attempt: number;
-  restored: { config: boolean; tools: number; items: number; mode: RestoreMode };
-}
-
-/** Events of a session. */
-export interface RealtimeSessionEvents {
-  item_added: HistoryItem;
-  item_updated: HistoryItem;
-  item_completed: HistoryItem;
-  /** The oldest item left `history` (past `maxHistoryItems`). */
-  item_removed: HistoryItem;
-  turn: Turn;
-  tool_call: { callId: string; name: string; arguments: string };
-  tool_result: { callId: string; name: string; status: string; output: string; error?: string };
-  interrupted: { itemId: string | undefined; heardMs: number; heardText: string };
-  reconnecting: { attempt: number; delayMs: number; error: Error };
-  reconnected: ReconnectedInfo;
-  audio_dropped: { droppedMs: number; totalDroppedMs: number };
-  usage: MetricsSnapshot;
-  error: RealtimeError;
-  close: { error?: Error };
-}
-
-/** Input of {@link RealtimeSession.ask}. */
-export interface AskInput {
-  text?: string;
-  /** PCM16 at the session's input rate, or samples with their format. */
-  audio?: Int16Array | { data: Int16Array | Float32Array; format: AudioInputFormat };
-  /** JPEG frames, sent after the first audio chunk. */
-  images?: Uint8Array[];
-}
-
-/** Connection state of a {@link RealtimeSession}. */
-export type SessionState = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'closed';
 type State = SessionState;
 
-const CHUNK_MS = 100;
-
-/** `ask`'s input, checked: every mistake is a ValidationError that says what to pass, before anything is sent. */
-function checkAsk(input: unknown): AskInput {
-  const ask = (typeof input === 'string' ? { text: input } : input) as AskInput;
-  if (typeof ask !== 'object' || ask === null) throw new ValidationError('ask: pass a string, or { text, audio, images }.', 'ask(input)');
-  if (ask.text !== undefined && (typeof ask.text !== 'string' || ask.text.trim() === '')) throw new ValidationError('ask: text must be a non-empty string.', 'ask(input.text)');
-  if (!ask.text && !ask.audio) throw new ValidationError('ask: give text, audio or both.', 'ask(input)');
-  if (ask.audio !== undefined) {
-    const audio = ask.audio as unknown;
-    if (audio instanceof Int16Array) {
-      if (audio.length === 0) throw new ValidationError('ask: the audio is empty.', 'ask(input.audio)');
-    } else {
-      const { data, format } = (typeof audio === 'object' && audio !== null ? audio : {}) as { data?: unknown; format?: unknown };
-      if (!(data instanceof Int16Array) && !(data instanceof Float32Array)) {
-        throw new ValidationError('ask: audio must be an Int16Array at the session rate, or { data: Int16Array | Float32Array, format: { sampleRate, channels } }.', 'ask(input.audio)');
-      }
-      checkFormattedAudio(data, format as AudioInputFormat, 'ask(input.audio)');
-    }
-  }
-  if (ask.images !== undefined) {
-    if (!Array.isArray(ask.images) || ask.images.some((i) => !(i instanceof Uint8Array))) throw new ValidationError('ask: images must be an array of JPEG bytes (Uint8Array).', 'ask(input.images)');
-    // Frames travel with the audio of the turn (§3.5); with text only they would be dropped unseen.
-    if (ask.images.length > 0 && !ask.audio) throw new ValidationError('ask: images need audio in the same turn (the service takes frames only alongside audio, protocol.md §3.5).', 'ask(input.images)');
-  }
-  return ask;
-}
+/** §0.2.3: semantic VAD refused the speech; non-fatal, no reply follows. */
+const SEMANTIC_REJECTION = /not accepted by semantic turn detection/i;
+/** §0.2.11: the service closes a session in which no response was generated for 180 s (or 300 s). */
+const INACTIVITY = /no response was generated/i;
+/** Responses whose late output is dropped, remembered (bounded). */
+const MAX_CUT = 16;
+/** When a due rollover waits for the turn in progress, how often it looks again. */
+const ROLLOVER_RETRY_MS = 1000;
 
 /** A conversation that survives reconnects. */
 export class RealtimeSession {
@@ -129,53 +49,90 @@ export class RealtimeSession {
   readonly #options: RealtimeSessionOptions;
   readonly #emitter = new TypedEmitter<RealtimeSessionEvents>((error) => {
     try {
-      this.#opts.logger?.warn?.(`dashscope-realtime: a session listener threw: ${String(error)}`);
+      this.#options.logger?.warn?.(`dashscope-realtime: a session listener threw: ${String(error)}`);
     } catch {
       // a throwing logger must not break the emit it reports on (it may run inside a close)
     }
   });
-  readonly #sequencer = new ResponseSequencer();
+  readonly #sequencer: ResponseSequencer;
   readonly #metrics: SessionMetrics;
-  readonly #tools = new Map<string, Tool<any>>();
+  readonly #readiness = new Readiness();
   readonly #playback: PlaybackGate;
   readonly #buffer: BoundedAudioBuffer;
+  readonly #toolCalls: ToolCalls;
+  #tools = new Map<string, Tool>();
+  #config: SessionConfig;
   #client: RealtimeClient;
   #offs: Array<() => void> = [];
   #state: State = 'idle';
+  /** Asked turns whose response has not started yet, oldest first. */
   #pendingTurns: Turn[] = [];
+  /** The turn receiving a response or running its tools. */
   #turn: Turn | undefined;
-  #calls: ResponseFunctionCallArgumentsDoneEvent[] = [];
-  #manualOutputs = new Map<string, string | undefined>();
+  /** The response `#turn` is receiving: only its output reaches the turn and the player. */
+  #turnResponse: string | undefined;
+  /** Responses cut or superseded: their late output is dropped (§5.3, §0.2.8). */
+  #cutResponses = new Set<string>();
+  /** Event id of the last `response.create` sent. */
+  #lastCreate: string | undefined;
+  /** Sends (asks, session updates) in call order, one at a time. */
+  #sendQueue: Promise<void> = Promise.resolve();
   #startedAt = 0;
   #keepalive: ReturnType<typeof setInterval> | undefined;
+  #rolloverTimer: ReturnType<typeof setTimeout> | undefined;
   #ignoredItemIds = new Set<string>();
   #abort = new AbortController();
+  #userSpeaking = false;
+  /** The service said it closes for inactivity (§0.2.11): its close suspends instead of reconnecting. */
+  #inactive: Error | undefined;
 
   constructor(options: RealtimeSessionOptions = {}) {
     this.#options = options;
-    for (const t of options.tools ?? []) this.#tools.set(t.name, t);
+    this.#config = { ...(options.session ?? {}) };
     this.#client = this.#newClient();
+    const tools = new Map<string, Tool>();
+    for (const t of options.tools ?? []) tools.set(t.name, t);
+    this.#checkTools(tools, this.#config);
+    this.#tools = tools;
     const maxItems = options.maxHistoryItems ?? 1000;
     if (typeof maxItems !== 'number' || !(maxItems === Infinity || (Number.isInteger(maxItems) && maxItems >= 1))) {
       throw new ValidationError(`maxHistoryItems must be a whole number ≥ 1 or Infinity, got ${String(maxItems)}.`, 'maxHistoryItems');
+    }
+    for (const name of ['cancelSettleMs', 'readyTimeoutMs', 'askTrailingSilenceMs'] as const) {
+      const v = options[name];
+      if (v !== undefined && (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > 600_000)) throw new ValidationError(`${name} must be a number of ms from 0 to 600000, got ${String(v)}.`, name);
     }
     this.history = new ConversationHistory((change) => this.#historyChanged(change), maxItems);
     this.#metrics = new SessionMetrics(this.#client.modelInfo);
     this.#playback = new PlaybackGate(options.playback);
     this.#buffer = new BoundedAudioBuffer(options.disconnectedAudioMs ?? 10_000);
-    if (this.#tools.size > 0 && this.#client.modelInfo && !this.#client.modelInfo.tools && options.validate !== false) {
+    this.#sequencer = new ResponseSequencer(options.cancelSettleMs ?? 5000, () => void this.#maybeRollover());
+    this.#toolCalls = new ToolCalls({
+      tools: () => this.#tools,
+      manual: options.toolExecution === 'manual',
+      signal: () => this.#abort.signal,
+      toolCall: (call) => this.#emitter.emit('tool_call', call),
+      toolResult: (result) => this.#emitter.emit('tool_result', result),
+      sendOutput: (callId, output) => this.#sendOutput(callId, output),
+      continue: () => this.#continueAfterTools(),
+    });
+  }
+
+  #checkTools(tools: ReadonlyMap<string, Tool>, config: SessionConfig): void {
+    for (const t of tools.values()) {
+      if (typeof t !== 'object' || t === null || typeof t.execute !== 'function' || typeof t.declaration !== 'object') {
+        throw new ValidationError('tools: pass tools made with tool({ name, parameters, execute }).', 'tools');
+      }
+    }
+    if (tools.size > 0 && this.#client.modelInfo && !this.#client.modelInfo.tools && this.#options.validate !== false) {
       throw new ValidationError(`${this.#client.model} does not support function calling; remove the tools or use a qwen3.5 / qwen3.8 model.`, 'tools', undefined, 'unsupported_feature');
     }
-    if (this.#tools.size > 0 && options.session?.enable_search) {
+    if (tools.size > 0 && config.enable_search) {
       throw new ValidationError('tools and enable_search cannot be used together: declare tools or enable web search, not both.', 'tools');
     }
   }
 
-  get #opts(): RealtimeSessionOptions {
-    return this.#options;
-  }
-
-  /** The current client (replaced on reconnect). */
+  /** The current client (replaced on reconnect). Change the configuration with {@link updateSession}, which a reconnect replays. */
   get client(): RealtimeClient {
     return this.#client;
   }
@@ -185,7 +142,7 @@ export class RealtimeSession {
     return this.#state;
   }
 
-  /** True while a turn is streaming or waiting for its reply. */
+  /** True while a turn is streaming, waiting for its reply, running tools, or a cancelled response has not settled. */
   get busy(): boolean {
     return this.#turn !== undefined || this.#pendingTurns.length > 0 || this.#sequencer.active;
   }
@@ -195,13 +152,60 @@ export class RealtimeSession {
     return this.#metrics.snapshot();
   }
 
-  /** Adds a listener; returns a function that removes it. */
+  /** The configuration the session holds (and replays after a reconnect), tools as declared. */
+  get config(): SessionConfig {
+    return this.#wireConfig(this.#config, this.#tools, false);
+  }
+
+  /** Adds a listener (it survives reconnects); returns a function that removes it. */
   on<K extends keyof RealtimeSessionEvents>(event: K, listener: (payload: RealtimeSessionEvents[K]) => void): () => void {
     return this.#emitter.on(event, listener);
   }
 
-  /** Connects and configures the session (configuration and tools). */
+  /** Calls `listener` for the next `event` only; returns a function that removes it. */
+  once<K extends keyof RealtimeSessionEvents>(event: K, listener: (payload: RealtimeSessionEvents[K]) => void): () => void {
+    return this.#emitter.once(event, listener);
+  }
+
+  /** Removes a listener added with `on` (for `once`, call the function it returned). */
+  off<K extends keyof RealtimeSessionEvents>(event: K, listener: (payload: RealtimeSessionEvents[K]) => void): void {
+    this.#emitter.off(event, listener);
+  }
+
+  /**
+   * Resolves with the next `event` that passes `options.filter`, across reconnects. Rejects with a
+   * TimeoutError (default 60 s), an AbortError, or a ConnectionError when the session closes.
+   */
+  waitFor<K extends Exclude<keyof RealtimeSessionEvents, 'close'>>(event: K, options: WaitOptions<RealtimeSessionEvents[K]> = {}): Promise<RealtimeSessionEvents[K]> {
+    if (this.#state === 'closed') return Promise.reject(new ConnectionError(`waitFor(${event}): the session is closed.`, 'not_connected'));
+    return waitForEvent(this.#emitter, event, options, 'close', (info) => info.error ?? new ConnectionError(`waitFor(${event}): the session closed.`, 'connection_closed'));
+  }
+
+  /**
+   * Resolves once the session is open: at once when it is, else after the connect or reconnect in
+   * progress (an inactivity-suspended session reconnects now). Rejects with a ConnectionError when
+   * the session was never connected or closes for good, a TimeoutError after `timeoutMs`
+   * (default `readyTimeoutMs`, 60 s), an AbortError when `signal` aborts.
+   */
+  whenReady(options: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<void> {
+    return this.#ready('whenReady', performance.now() + (options.timeoutMs ?? this.#readyTimeoutMs), options.signal);
+  }
+
+  get #readyTimeoutMs(): number {
+    return this.#options.readyTimeoutMs ?? 60_000;
+  }
+
+  async #ready(operation: string, deadline: number, signal?: AbortSignal): Promise<void> {
+    if (this.#state === 'open') return;
+    if (this.#state === 'idle') throw new ConnectionError(`${operation}: the session was never connected; call connect() first.`, 'not_connected');
+    if (this.#state === 'closed') throw new ConnectionError(`${operation}: the session is closed; call connect() to open it again.`, 'not_connected');
+    if (this.#state === 'suspended') this.#resume();
+    await this.#readiness.wait(operation, Math.max(0, deadline - performance.now()), signal);
+  }
+
+  /** Connects and configures the session (configuration and tools). On a suspended session, reconnects. */
   async connect(): Promise<void> {
+    if (this.#state === 'suspended') return this.whenReady();
     if (this.#state !== 'idle' && this.#state !== 'closed') throw new RealtimeError(`connect() called while the session is ${this.#state}.`, 'invalid_state');
     this.#state = 'connecting';
     this.#abort = new AbortController();
@@ -209,7 +213,10 @@ export class RealtimeSession {
     try {
       await this.#open(client);
     } catch (error) {
-      if (this.#state === 'connecting') this.#state = 'closed';
+      if (this.#state === 'connecting') {
+        this.#state = 'closed';
+        this.#readiness.fail(error instanceof Error ? error : new Error(String(error)));
+      }
       throw error;
     }
     // close() during the configuration: the connection it is ending must not be marked open.
@@ -217,8 +224,7 @@ export class RealtimeSession {
       client.terminate();
       throw new AbortError('connect');
     }
-    this.#state = 'open';
-    this.#startKeepalive();
+    this.#setOpen();
   }
 
   #newClient(): RealtimeClient {
@@ -226,52 +232,131 @@ export class RealtimeSession {
     return createClient ? createClient(clientOptions) : new RealtimeClient(clientOptions);
   }
 
-  #sessionConfig(): SessionConfig {
-    const config: SessionConfig = { ...(this.#options.session ?? {}) };
-    if (this.#tools.size > 0) config.tools = [...this.#tools.values()].map((t) => t.declaration);
-    return config;
+  /** `config` with the tools' declarations; `tools: []` only when asked to clear them. */
+  #wireConfig(config: SessionConfig, tools: ReadonlyMap<string, Tool>, clearTools: boolean): SessionConfig {
+    const wire: SessionConfig = { ...config };
+    if (tools.size > 0 || clearTools) wire.tools = [...tools.values()].map((t) => t.declaration);
+    return wire;
   }
 
   async #open(client: RealtimeClient): Promise<void> {
     this.#attach(client);
     await client.connect();
     this.#startedAt = Date.now();
-    const config = this.#sessionConfig();
+    const config = this.#wireConfig(this.#config, this.#tools, false);
     if (Object.keys(config).length > 0) await client.updateSession(config);
+  }
+
+  #setOpen(): void {
+    this.#state = 'open';
+    this.#startKeepalive();
+    this.#armRollover();
+    this.#readiness.open();
+  }
+
+  /**
+   * Changes the configuration: `update`'s fields replace the session's (top-level keys), `tools`
+   * replaces the tools. The whole configuration is sent (the official SDKs do so: merge or
+   * replace on the service side, §3.1, gives the same result), and resolves with the service's
+   * `session.updated`. Once confirmed, it is what every reconnect and rollover replays; a refused
+   * update changes nothing. Calls are applied one at a time, in call order; made while the session
+   * (re)connects, they wait for it (`readyTimeoutMs`).
+   */
+  updateSession(update: SessionUpdate): Promise<Session> {
+    try {
+      if (typeof update !== 'object' || update === null || Array.isArray(update)) throw new ValidationError('updateSession: pass an object of session fields (and tools).', 'updateSession(update)');
+      if (update.tools !== undefined && !Array.isArray(update.tools)) throw new ValidationError('updateSession: tools must be an array of tool({ … }).', 'updateSession(update.tools)');
+      const { tools, ...fields } = update;
+      const toolMap = tools ? new Map(tools.map((t) => [t?.name, t] as [string, Tool])) : this.#tools;
+      this.#checkTools(toolMap, { ...this.#config, ...fields });
+      if (this.#state === 'idle' || this.#state === 'closed') throw new ConnectionError(`updateSession: the session is ${this.#state === 'idle' ? 'not connected; call connect() first' : 'closed'}.`, 'not_connected');
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const deadline = performance.now() + this.#readyTimeoutMs;
+    const run = this.#sendQueue.then(() => this.#applyUpdate(update, deadline));
+    this.#sendQueue = run.then(noop, noop);
+    return run;
+  }
+
+  async #applyUpdate(update: SessionUpdate, deadline: number): Promise<Session> {
+    for (let attempt = 1; ; attempt++) {
+      await this.#ready('updateSession', deadline);
+      const client = this.#client;
+      const { tools, ...fields } = update;
+      const config: SessionConfig = { ...this.#config, ...fields };
+      const toolMap = tools ? new Map(tools.map((t) => [t.name, t] as [string, Tool])) : this.#tools;
+      try {
+        const answer = await client.updateSession(this.#wireConfig(config, toolMap, tools !== undefined));
+        this.#config = config;
+        this.#tools = toolMap;
+        return answer;
+      } catch (error) {
+        // The connection went away before the answer: once more, on the next connection.
+        if (attempt === 1 && error instanceof ConnectionError && (client !== this.#client || this.#state === 'reconnecting')) continue;
+        throw error;
+      }
+    }
   }
 
   #attach(client: RealtimeClient): void {
     for (const off of this.#offs.splice(0)) off();
+    const live = (responseId: string) => responseId === this.#turnResponse && !this.#cutResponses.has(responseId);
     this.#offs.push(
       client.on('*', (event) => {
         if (event.type === 'conversation.item.created' && this.#ignoredItemIds.has(event.item.id ?? '')) return;
         this.history.apply(event, client.outputSampleRate);
       }),
-      client.on('response.created', (e) => {
-        this.#sequencer.started();
-        const turn = this.#turn ?? this.#pendingTurns.shift() ?? this.#serverTurn();
-        this.#turn = turn;
-        turn.responseCreated(e.response.id);
-      }),
-      client.on('response.audio_transcript.delta', (e) => this.#turn?.transcriptDelta(e.delta, false)),
-      client.on('response.text.delta', (e) => this.#turn?.transcriptDelta(e.delta, true)),
+      client.on('response.created', (e) => this.#responseCreated(e.response.id)),
+      client.on('response.audio_transcript.delta', (e) => live(e.response_id) && this.#turn?.transcriptDelta(e.delta, false)),
+      client.on('response.text.delta', (e) => live(e.response_id) && this.#turn?.transcriptDelta(e.delta, true)),
       client.on('response.audio.delta', (e) => {
         const pcm = pcm16FromBase64(e.delta);
-        this.#turn?.audioDelta(pcm);
         this.#metrics.outputAudio(pcm.length / client.outputSampleRate);
+        // Nothing of a cancelled or superseded response reaches the turn or the player (§5.3, §0.2.8).
+        if (!live(e.response_id)) return;
+        this.#turn?.audioDelta(pcm);
         this.#playback.write(pcm, client.outputSampleRate, e.item_id);
       }),
-      client.on('response.function_call_arguments.done', (e) => {
-        this.#calls.push(e);
-        this.#turn?.toolCall({ callId: e.call_id, name: e.name, arguments: e.arguments });
-      }),
+      client.on('response.function_call_arguments.done', (e) => live(e.response_id) && this.#functionCall(e)),
+      client.on('response.output_item.done', (e) => this.#sequencer.itemDone(e.response_id)),
       client.on('response.done', (e) => this.#responseDone(e.response.status, e.response.id, e.response.usage)),
-      client.on('input_audio_buffer.speech_started', () => this.#bargeIn(false)),
-      client.on('input_audio_buffer.speech_stopped', () => this.#metrics.speechStopped()),
-      client.on('error', (e) => this.#emitter.emit('error', new ServerError(e.error, e.event_id))),
+      client.on('input_audio_buffer.speech_started', () => {
+        this.#userSpeaking = true;
+        this.#cut(false);
+      }),
+      client.on('input_audio_buffer.speech_stopped', () => {
+        this.#userSpeaking = false;
+        this.#metrics.speechStopped();
+      }),
+      client.on('input_audio_buffer.committed', () => (this.#userSpeaking = false)),
+      client.on('error', (e) => this.#serverError(e)),
       client.on('client_error', (e) => this.#emitter.emit('error', e)),
       client.on('close', (info) => void this.#closed(client, info)),
     );
+  }
+
+  #responseCreated(id: string): void {
+    const { previous, cut } = this.#sequencer.started(id);
+    if (cut) {
+      // The answer to a request cancelled before it started: dropped whole.
+      this.#remember(id);
+      return;
+    }
+    if (previous !== undefined) {
+      // §0.2.8: a response started while the previous one was open: that one is over, and its late output is dropped.
+      this.#remember(previous);
+      if (this.#turn && this.#turnResponse === previous) this.#endTurn(this.#turn, 'completed');
+    }
+    const turn = this.#turn ?? this.#pendingTurns.shift() ?? this.#serverTurn();
+    this.#turn = turn;
+    this.#turnResponse = id;
+    turn.responseCreated(id);
+  }
+
+  #remember(responseId: string): void {
+    this.#cutResponses.add(responseId);
+    if (this.#cutResponses.size > MAX_CUT) this.#cutResponses.delete(this.#cutResponses.values().next().value!);
   }
 
   #serverTurn(): Turn {
@@ -281,79 +366,70 @@ export class RealtimeSession {
     return turn;
   }
 
-  #responseDone(status: string, responseId: string, usage: Parameters<Turn['usage']>[0] | undefined): void {
-    this.#sequencer.ended();
-    if (usage) {
-      this.#turn?.usage(usage);
-      this.#emitter.emit('usage', this.#metrics.addUsage(responseId, usage));
-    }
-    const turn = this.#turn;
-    if (!turn) return;
-    if (status === 'cancelled' || status === 'incomplete') {
-      this.#calls = [];
-      this.#endTurn(turn, 'interrupted');
-    } else if (status === 'failed') {
-      this.#endTurn(turn, 'failed', new RealtimeError(`Response ${responseId} failed.`, 'response_failed'));
-    } else if (this.#calls.length > 0) {
-      void this.#handleCalls(turn);
-    } else {
-      this.#endTurn(turn, 'completed');
-    }
+  #functionCall(e: ResponseFunctionCallArgumentsDoneEvent): void {
+    this.#toolCalls.add(e);
+    this.#turn?.toolCall({ callId: e.call_id, name: e.name, arguments: e.arguments });
   }
 
-  #endTurn(turn: Turn, status: 'completed' | 'interrupted' | 'failed', error?: Error): void {
-    if (this.#turn === turn) this.#turn = undefined;
+  #responseDone(status: string, responseId: string, usage: Parameters<Turn['usage']>[0] | undefined): void {
+    if (usage) this.#emitter.emit('usage', this.#metrics.addUsage(responseId, usage));
+    const turn = this.#turn;
+    const ours = turn !== undefined && responseId === this.#turnResponse;
+    if (ours && usage) turn.usage(usage);
+    const withTools = ours && status === 'completed' && this.#toolCalls.collected > 0;
+    // With tools to run, the continuation goes before any queued request (auto mode); else the next request is sent.
+    if (!(withTools && this.#options.toolExecution !== 'manual' && this.#sequencer.hold(responseId))) this.#sequencer.ended(responseId);
+    if (!ours) return; // a cancelled, superseded or older response: its turn is already over
+    this.#turnResponse = undefined;
+    if (status === 'cancelled' || status === 'incomplete') this.#endTurn(turn, 'interrupted');
+    else if (status === 'failed') this.#endTurn(turn, 'failed', new RealtimeError(`Response ${responseId} failed.`, 'response_failed'));
+    else if (withTools) void this.#toolCalls.run(turn);
+    else this.#endTurn(turn, 'completed');
+  }
+
+  #continueAfterTools(): void {
+    if (this.#options.toolExecution === 'manual') this.#requestResponse();
+    else this.#sequencer.release(() => this.#createResponse());
+  }
+
+  #endTurn(turn: Turn, status: 'completed' | 'interrupted' | 'rejected' | 'failed', error?: Error): void {
+    if (this.#turn === turn) {
+      this.#turn = undefined;
+      this.#turnResponse = undefined;
+    }
+    const pending = this.#pendingTurns.indexOf(turn);
+    if (pending >= 0) this.#pendingTurns.splice(pending, 1);
+    if (turn.ended) return;
     turn.end(status, error);
     this.#metrics.turnEnded(turn.result.latency);
     void this.#maybeRollover();
   }
 
-  async #handleCalls(turn: Turn): Promise<void> {
-    try {
-      await this.#runCalls(turn);
-    } catch (error) {
-      // The connection went away while the tools ran: the close handling ends the turn; this
-      // must not surface as an unhandled rejection.
-      this.#emitter.emit('error', error instanceof RealtimeError ? error : new RealtimeError(String(error), 'tool_output_failed', { cause: error }));
-    }
-  }
-
-  async #runCalls(turn: Turn): Promise<void> {
-    const calls = this.#calls.splice(0);
-    if (this.#options.toolExecution === 'manual') {
-      for (const call of calls) {
-        this.#manualOutputs.set(call.call_id, undefined);
-        this.#emitter.emit('tool_call', { callId: call.call_id, name: call.name, arguments: call.arguments });
+  #serverError(e: ErrorEvent): void {
+    const error = new ServerError(e.error, e.event_id);
+    if (INACTIVITY.test(error.message)) this.#inactive = error;
+    const rejected = SEMANTIC_REJECTION.test(error.message);
+    if (error.eventId !== undefined && error.eventId === this.#lastCreate) {
+      if (this.#sequencer.refused(error.eventId)) {
+        // No response will come for our request: its turn ends (§0.2.3: rejected, without a reply).
+        const turn = this.#turn ?? this.#pendingTurns[0];
+        if (turn) this.#endTurn(turn, rejected ? 'rejected' : 'failed', rejected ? undefined : error);
+      } else if (!rejected) {
+        // A response started meanwhile (§0.2.9: the service answered a tool result by itself): harmless.
+        return;
       }
-      return;
     }
-    const runs = await Promise.all(calls.map((call) => runTool(this.#tools.get(call.name), call.name, call.arguments, call.call_id, this.#abort.signal).then((run) => ({ call, run }))));
-    if (this.#turn !== turn || turn.ended) return;
-    for (const { call, run } of runs) {
-      const record = turn.result.toolCalls.find((c) => c.callId === call.call_id);
-      if (record) Object.assign(record, { output: run.output, status: run.status });
-      this.#emitter.emit('tool_result', { callId: call.call_id, name: call.name, status: run.status, output: run.output, ...(run.error ? { error: run.error } : {}) });
-      this.#sendOutput(call.call_id, run.output);
-    }
-    this.#requestResponse();
+    if (rejected) this.#emitter.emit('speech_rejected', { error });
+    else this.#emitter.emit('error', error);
   }
 
-  /** Answers a `tool_call` in `toolExecution: 'manual'`; the reply is requested once every call has its output. */
-  submitToolOutput(callId: string, output: string | Record<string, unknown>): void {
-    if (!this.#manualOutputs.has(callId)) throw new ValidationError(`submitToolOutput: no pending call ${String(callId)}.`, 'callId');
-    let text: unknown;
-    try {
-      text = typeof output === 'string' ? output : JSON.stringify(output);
-    } catch {
-      text = undefined;
-    }
-    if (typeof text !== 'string') throw new ValidationError('submitToolOutput: output must be a string or a JSON-serialisable object.', 'output');
-    this.#manualOutputs.set(callId, text);
-    this.#sendOutput(callId, text);
-    if ([...this.#manualOutputs.values()].every((v) => v !== undefined)) {
-      this.#manualOutputs.clear();
-      this.#requestResponse();
-    }
+  /**
+   * Answers a `tool_call` in `toolExecution: 'manual'`; the reply is requested once every call has
+   * its output. Returns false, sending nothing, for a call the turn dropped when it was
+   * interrupted (the service would refuse it, §0.2.10).
+   */
+  submitToolOutput(callId: string, output: string | Record<string, unknown>): boolean {
+    return this.#toolCalls.submit(callId, output);
   }
 
   #sendOutput(callId: string, output: string): void {
@@ -362,69 +438,60 @@ export class RealtimeSession {
     this.#client.send({ type: 'conversation.item.create', item: { id, type: 'function_call_output', call_id: callId, output } });
   }
 
+  #createResponse(): string {
+    this.#lastCreate = this.#client.createResponse();
+    return this.#lastCreate;
+  }
+
   #requestResponse(): void {
-    this.#sequencer.request(() => this.#client.createResponse());
+    this.#sequencer.request(() => this.#createResponse());
   }
 
   /**
-   * Starts a turn: text, audio, images or a mix. Returns at once; the turn streams and its
-   * `done` resolves when the reply (tool calls included) is complete.
+   * Starts a turn: text, audio, images or a mix. Returns at once; the turn streams and its `done`
+   * resolves when the reply (tool calls included) is complete. While the session reconnects (a
+   * dropped connection, a rollover, an inactivity close) the turn waits for the new connection,
+   * at most `readyTimeoutMs`, and fails only when reconnecting fails for good. Throws a
+   * ConnectionError when the session was never connected or was closed.
    */
   ask(input: string | AskInput): Turn {
     const ask = checkAsk(input);
-    if (this.#state !== 'open') throw new ConnectionError(`ask: the session is ${this.#state}; call connect() first.`, 'not_connected');
+    if (this.#state === 'idle' || this.#state === 'closed') {
+      throw new ConnectionError(`ask: the session is ${this.#state === 'idle' ? 'not connected; call connect() first' : 'closed; call connect() to open it again'}.`, 'not_connected');
+    }
+    if (this.#state === 'suspended') this.#resume();
     const turn = new Turn(this.#client.outputSampleRate);
-    this.#pendingTurns.push(turn);
     this.#emitter.emit('turn', turn);
-    this.#sendAsk(ask, turn).catch((error: unknown) => {
-      this.#pendingTurns = this.#pendingTurns.filter((t) => t !== turn);
-      turn.end('failed', error instanceof Error ? error : new Error(String(error)));
-    });
+    const deadline = performance.now() + this.#readyTimeoutMs;
+    this.#sendQueue = this.#sendQueue.then(() => this.#sendTurn(turn, ask, deadline));
     return turn;
   }
 
-  async #sendAsk(ask: AskInput, turn: Turn): Promise<void> {
-    const client = this.#client;
-    const vad = client.session?.turn_detection != null;
-    if (ask.audio) {
-      const rate = client.inputSampleRate;
-      const { data, format } = ask.audio instanceof Int16Array ? { data: ask.audio, format: undefined } : ask.audio;
-      const step = format ? Math.round((format.sampleRate * (format.channels ?? 1) * CHUNK_MS) / 1000) : Math.round((rate * CHUNK_MS) / 1000);
-      for (let i = 0; i < data.length; i += step) {
-        await client.appendAudio(data.subarray(i, i + step) as AudioInput, format);
-        if (i === 0) for (const image of ask.images ?? []) {
-          await client.appendImage(image);
-          this.history.noteImage();
-        }
-      }
-      const seconds = format ? data.length / (format.channels ?? 1) / format.sampleRate : data.length / rate;
-      this.history.noteAudio(seconds * 1000);
-      this.#metrics.inputAudio(seconds);
-      if (!vad) client.commitAudio();
-      else {
-        // The server ends the turn itself once it hears silence (§3.2).
-        for (let ms = 0; ms < 1500; ms += CHUNK_MS) await client.appendAudio(new Int16Array(Math.round((rate * CHUNK_MS) / 1000)));
-        if (!ask.text) return;
-      }
+  async #sendTurn(turn: Turn, ask: AskInput, deadline: number): Promise<void> {
+    try {
+      await this.#ready('ask', deadline);
+      if (turn.ended) return;
+      this.#pendingTurns.push(turn);
+      const respond = await sendAsk(this.#client, ask, this.history, this.#metrics, this.#options.askTrailingSilenceMs);
+      if (!respond || turn.ended) return;
+      turn.markInputEnd();
+      this.#requestResponse();
+    } catch (error) {
+      this.#endTurn(turn, 'failed', error instanceof Error ? error : new Error(String(error)));
     }
-    if (ask.text) {
-      const id = newClientItemId();
-      this.history.noteUserText(id, ask.text);
-      client.send({ type: 'conversation.item.create', item: { id, type: 'message', role: 'user', content: [{ type: 'input_text', text: ask.text }] } });
-    }
-    turn.markInputEnd();
-    this.#requestResponse();
   }
 
   /**
    * Streams microphone audio. While reconnecting, audio is kept up to `disconnectedAudioMs` and
-   * sent after the reconnect; past that it is dropped and reported by `audio_dropped`.
+   * sent after the reconnect; past that it is dropped and reported by `audio_dropped`. On a
+   * suspended session it reconnects.
    */
   async appendAudio(data: Int16Array): Promise<void> {
     // Checked before buffering: a bad chunk kept while disconnected would fail the reconnect.
     if (!(data instanceof Int16Array) || data.length === 0) {
       throw new ValidationError('appendAudio: pass PCM16 samples at the session input rate as a non-empty Int16Array (use the client for other forms).', 'appendAudio(data)');
     }
+    if (this.#state === 'suspended') this.#resume();
     if (this.#state === 'reconnecting') {
       const dropped = this.#buffer.push(data, this.#client.inputSampleRate);
       if (dropped > 0) this.#emitter.emit('audio_dropped', { droppedMs: dropped, totalDroppedMs: this.#buffer.totalDroppedMs });
@@ -435,19 +502,36 @@ export class RealtimeSession {
     this.#metrics.inputAudio(data.length / this.#client.inputSampleRate);
   }
 
-  /** Stops the reply now: playback stops, the response is cancelled, the item marked interrupted. */
+  /**
+   * Stops the reply now: playback stops, the response is cancelled (its late audio never reaches
+   * the player), running tools are aborted and no reply follows for the turn, the assistant item
+   * is marked interrupted with what was heard. Does nothing when nothing is playing or running.
+   */
   interrupt(): void {
-    this.#bargeIn(true);
+    this.#cut(true);
   }
 
-  #bargeIn(byApplication: boolean): void {
-    const { heardMs, itemId } = this.#playback.stop(this.#client.outputSampleRate);
-    const responding = this.#sequencer.active;
-    if (!responding && itemId === undefined) return;
-    const item = itemId ? this.history.interrupt(itemId, heardMs) : undefined;
-    // With VAD the service stops the response itself (§5.3); only an explicit interrupt cancels.
-    if (byApplication && responding && this.#client.isConnected) this.#client.cancelResponse();
-    this.#emitter.emit('interrupted', { itemId, heardMs, heardText: item?.heard?.text ?? '' });
+  /** One cut: by the application, or by the user's speech (VAD, where the service stops the response itself, §5.3). */
+  #cut(byApplication: boolean): void {
+    const stop = this.#playback.stop(this.#client.outputSampleRate);
+    // The service stops a VAD response at the user's speech; only a started one is ours to cut then.
+    const responding = byApplication ? this.#sequencer.responding : this.#sequencer.streaming;
+    const tools = this.#toolCalls.busy;
+    if (!responding && !stop.cut && !tools) return; // nothing was cut: the reply had finished playing
+    let turn = this.#turn;
+    if (responding) {
+      if (!turn && this.#sequencer.responseId === undefined) turn = this.#pendingTurns[0]; // requested, not started
+      const cutId = this.#sequencer.cut();
+      if (cutId !== undefined) this.#remember(cutId);
+      if (byApplication && this.#client.isConnected) this.#client.cancelResponse();
+    }
+    if (tools) {
+      this.#toolCalls.abort();
+      this.#sequencer.release();
+    }
+    const item = stop.itemId ? this.history.interrupt(stop.itemId, stop.heardMs) : undefined;
+    if (turn && (responding || tools)) this.#endTurn(turn, 'interrupted');
+    this.#emitter.emit('interrupted', { itemId: stop.itemId, heardMs: stop.heardMs, heardText: item?.heard?.text ?? '' });
   }
 
   #startKeepalive(): void {
@@ -464,13 +548,21 @@ export class RealtimeSession {
 
   async #closed(client: RealtimeClient, info: CloseInfo): Promise<void> {
     // During connect() the failure is connect()'s to report; during a reconnect, the loop's.
-    if (client !== this.#client || this.#state === 'closed' || this.#state === 'reconnecting' || this.#state === 'connecting') return;
+    if (client !== this.#client || this.#state === 'closed' || this.#state === 'reconnecting' || this.#state === 'connecting' || this.#state === 'suspended') return;
     const error = info.error;
     if (!error) {
       this.#shutdown();
       return;
     }
     this.#failActive(error);
+    const inactive = this.#inactive;
+    if (inactive) {
+      // §0.2.11: reconnecting now would only be closed again in 180 s; the next use reconnects.
+      this.#state = 'suspended';
+      clearTimeout(this.#rolloverTimer);
+      this.#emitter.emit('suspended', { error: inactive });
+      return;
+    }
     if (this.#options.reconnect === false || !isRetryable(error)) {
       this.#emitter.emit('error', error);
       this.#shutdown(error);
@@ -479,22 +571,32 @@ export class RealtimeSession {
     await this.#reconnect('dropped', error);
   }
 
+  #resume(): void {
+    const cause = this.#inactive ?? new RealtimeError('resumed after an inactivity close', 'resumed');
+    this.#inactive = undefined;
+    void this.#reconnect('resumed', cause);
+  }
+
   #failActive(error: Error): void {
     this.history.abandon();
     this.#sequencer.reset();
-    this.#calls = [];
+    this.#toolCalls.abort();
+    this.#cutResponses.clear();
+    this.#turnResponse = undefined;
+    this.#userSpeaking = false;
     this.#playback.stop(this.#client.outputSampleRate);
     for (const turn of [this.#turn, ...this.#pendingTurns]) turn?.end('failed', error);
     this.#turn = undefined;
     this.#pendingTurns = [];
   }
 
-  async #reconnect(reason: 'dropped' | 'rollover', cause: Error): Promise<void> {
+  async #reconnect(reason: ReconnectedInfo['reason'], cause: Error): Promise<void> {
     this.#state = 'reconnecting';
+    clearTimeout(this.#rolloverTimer);
     const max = this.#options.reconnect === false ? 0 : this.#options.reconnect?.maxAttempts ?? 5;
     let lastError: Error = cause;
     for (let attempt = 1; attempt <= Math.max(1, max); attempt++) {
-      const delayMs = reason === 'rollover' && attempt === 1 ? 0 : backoffDelay(attempt, this.#options.reconnect || {});
+      const delayMs = reason !== 'dropped' && attempt === 1 ? 0 : backoffDelay(attempt, this.#options.reconnect || {});
       this.#emitter.emit('reconnecting', { attempt, delayMs, error: lastError });
       // Cut short by close(), which must not leave a timer behind (the check below then returns).
       await systemClock.sleep(delayMs, this.#abort.signal).catch(() => {});
@@ -503,14 +605,14 @@ export class RealtimeSession {
       this.#client = client;
       try {
         await this.#open(client);
-        const restored = await restoreConversation(client, this.history.items, this.#sessionConfig(), this.#options.restore ?? 'items', this.#ignoredItemIds);
+        const restored = await restoreConversation(client, this.history.items, this.#config, this.#options.restore ?? 'items', this.#ignoredItemIds);
         // close() while this connection was being set up: it must not come back to life.
         if (this.#state !== 'reconnecting') {
           client.terminate();
           return;
         }
-        this.#state = 'open';
         for (const chunk of this.#buffer.drain()) await client.appendAudio(chunk);
+        this.#setOpen();
         this.#emitter.emit('reconnected', { reason, attempt, restored: { config: true, tools: this.#tools.size, ...restored } });
         return;
       } catch (error) {
@@ -520,16 +622,33 @@ export class RealtimeSession {
         if (!isRetryable(error)) break;
       }
     }
-    this.#emitter.emit('error', lastError instanceof RealtimeError ? lastError : new RealtimeError(lastError.message, 'reconnect_failed', { cause: lastError }));
-    this.#shutdown(lastError);
+    const failed = lastError instanceof RealtimeError ? lastError : new RealtimeError(lastError.message, 'reconnect_failed', { cause: lastError });
+    this.#emitter.emit('error', failed);
+    this.#shutdown(failed);
   }
 
-  async #maybeRollover(): Promise<void> {
+  get #rolloverAt(): number {
     const cap = this.#options.maxSessionMs ?? (this.#client.modelInfo?.limits.sessionMinutes ?? 120) * 60_000;
-    const margin = this.#options.rolloverMarginMs ?? 5 * 60_000;
-    if (this.#state !== 'open' || this.#turn || this.#pendingTurns.length > 0 || Date.now() - this.#startedAt < cap - margin) return;
+    return this.#startedAt + cap - (this.#options.rolloverMarginMs ?? 5 * 60_000);
+  }
+
+  /** Rollover is due at {@link #rolloverAt}: a timer, so that an idle session rolls over too. */
+  #armRollover(delayMs = this.#rolloverAt - Date.now()): void {
+    clearTimeout(this.#rolloverTimer);
+    this.#rolloverTimer = setTimeout(() => {
+      void this.#maybeRollover();
+      // Still open: the turn in progress (or the user's speech) holds it; look again.
+      if (this.#state === 'open') this.#armRollover(ROLLOVER_RETRY_MS);
+    }, Math.max(0, Math.min(delayMs, 2 ** 31 - 1)));
+    (this.#rolloverTimer as { unref?: () => void }).unref?.();
+  }
+
+  /** Rolls over when due, between turns only: never in the middle of a reply, a tool run or the user's speech. */
+  async #maybeRollover(): Promise<void> {
+    if (this.#state !== 'open' || this.busy || this.#userSpeaking || Date.now() < this.#rolloverAt) return;
     const old = this.#client;
     this.#state = 'reconnecting';
+    clearTimeout(this.#rolloverTimer);
     await old.close(1000, 'rollover');
     if (this.#state !== 'reconnecting') return; // closed meanwhile
     await this.#reconnect('rollover', new RealtimeError('session duration cap approaching', 'rollover'));
@@ -542,21 +661,32 @@ export class RealtimeSession {
   #shutdown(error?: Error): void {
     if (this.#state === 'closed') return;
     this.#state = 'closed';
-    clearInterval(this.#keepalive);
-    this.#abort.abort();
-    this.#failActive(error ?? new RealtimeError('The session closed.', 'closed'));
+    this.#stopTimers();
+    const reason = error ?? new RealtimeError('The session closed.', 'closed');
+    this.#failActive(reason);
+    this.#readiness.fail(new ConnectionError(`the session closed: ${reason.message}`, 'not_connected'));
     this.#emitter.emit('close', error ? { error } : {});
+  }
+
+  #stopTimers(): void {
+    clearInterval(this.#keepalive);
+    clearTimeout(this.#rolloverTimer);
+    this.#abort.abort();
   }
 
   /** Ends the session: `session.finish`, then close. */
   async close(): Promise<void> {
     if (this.#state === 'closed' || this.#state === 'idle') return;
     const client = this.#client;
+    const suspended = this.#state === 'suspended';
     this.#state = 'closed';
-    clearInterval(this.#keepalive);
-    this.#abort.abort();
-    await client.finish({ timeoutMs: 5000 }).catch(() => client.close());
-    this.#failActive(new RealtimeError('The session closed.', 'closed'));
+    this.#stopTimers();
+    if (!suspended) await client.finish({ timeoutMs: 5000 }).catch(() => client.close());
+    const reason = new RealtimeError('The session closed.', 'closed');
+    this.#failActive(reason);
+    this.#readiness.fail(new ConnectionError('the session was closed by close().', 'not_connected'));
     this.#emitter.emit('close', {});
   }
 }
+
+function noop(): void {}

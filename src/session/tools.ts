@@ -50,7 +50,13 @@ function isZod<T>(p: JsonSchema | ZodLike<T>): p is ZodLike<T> {
   return typeof (p as ZodLike<T>).safeParse === 'function';
 }
 
-/** Defines a tool; throws {@link ValidationError} for a bad name or schema. */
+/**
+ * Defines a tool; throws {@link ValidationError} for a bad name or schema. `Args` is the type
+ * `execute` receives. With a zod-like schema it is inferred from the schema; with a plain JSON
+ * Schema nothing checks that the two agree, so name it: `tool<{ location: string }>({ … })`.
+ * The arguments are checked against the JSON Schema before `execute` runs (the keywords listed in
+ * `jsonSchema.ts`); a call that fails the check is answered with an error output, never run.
+ */
 export function tool<Args = Record<string, unknown>>(definition: ToolDefinition<Args>): Tool<Args> {
   if (!NAME.test(definition.name ?? '')) {
     throw new ValidationError(`tool name ${JSON.stringify(definition.name)} is invalid: use 1 to 64 letters, digits, '_' or '-'.`, 'tool.name');
@@ -73,9 +79,13 @@ export function tool<Args = Record<string, unknown>>(definition: ToolDefinition<
 /** How a call ended: the output to send, and what went wrong if anything. */
 export interface ToolRun {
   output: string;
-  status: 'ok' | 'invalid_arguments' | 'failed' | 'timeout' | 'unknown_tool';
+  /** `aborted`: the turn was interrupted or the session closed while the tool ran (its output is not sent). */
+  status: ToolStatus;
   error?: string;
 }
+
+/** How a tool call ended; the same union in `ToolRun`, `TurnToolCall` and the `tool_result` event. */
+export type ToolStatus = 'ok' | 'invalid_arguments' | 'failed' | 'timeout' | 'unknown_tool' | 'aborted';
 
 function errorOutput(message: string, extra: Record<string, unknown> = {}): string {
   return JSON.stringify({ error: message, ...extra });
@@ -104,6 +114,10 @@ export async function runTool(target: Tool<unknown> | undefined, name: string, a
     if (problems.length > 0) return { output: errorOutput('invalid arguments', { details: problems }), status: 'invalid_arguments', error: problems.join('; ') };
   }
   const timeoutMs = target.timeoutMs ?? 30_000;
+  if (signal?.aborted) {
+    const message = `tool ${target.name} was aborted before it ran`;
+    return { output: errorOutput(message), status: 'aborted', error: message };
+  }
   const controller = new AbortController();
   const onAbort = () => controller.abort(signal?.reason);
   signal?.addEventListener('abort', onAbort, { once: true });
@@ -111,14 +125,20 @@ export async function runTool(target: Tool<unknown> | undefined, name: string, a
   try {
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
+        reject(new Error(`__timeout__`)); // first: the abort below also settles `aborted`
         controller.abort(new Error('timeout'));
-        reject(new Error(`__timeout__`));
       }, timeoutMs);
     });
-    const result = await Promise.race([Promise.resolve().then(() => target.execute(args, { signal: controller.signal, callId })), timeout]);
+    // An abort (interrupt, close) ends the wait even for a tool that ignores its signal.
+    const aborted = new Promise<never>((_, reject) => controller.signal.addEventListener('abort', () => reject(new Error('__aborted__')), { once: true }));
+    const result = await Promise.race([Promise.resolve().then(() => target.execute(args, { signal: controller.signal, callId })), timeout, aborted]);
     const output = typeof result === 'string' ? result : JSON.stringify(result ?? null);
     return { output, status: 'ok' };
   } catch (error) {
+    if (error instanceof Error && error.message === '__aborted__' && signal?.aborted) {
+      const message = `tool ${target.name} was aborted (the turn was interrupted or the session closed)`;
+      return { output: errorOutput(message), status: 'aborted', error: message };
+    }
     if (error instanceof Error && error.message === '__timeout__') {
       const message = `tool ${target.name} timed out after ${timeoutMs} ms`;
       return { output: errorOutput(message), status: 'timeout', error: message };

@@ -6,6 +6,7 @@
  */
 import { EventQueue } from '../client/eventQueue.js';
 import type { Usage } from '../protocol/items.js';
+import type { ToolStatus } from './tools.js';
 
 /** Latencies of a turn, in milliseconds from the end of the user's input. */
 export interface TurnLatency {
@@ -22,14 +23,19 @@ export interface TurnToolCall {
   callId: string;
   name: string;
   arguments: string;
+  /** The output sent (or, for `aborted`, not sent). */
   output?: string;
-  status?: string;
+  /** How it ran; unset until it has run (or, in manual mode, until its output was submitted). */
+  status?: ToolStatus;
 }
 
 /** The whole turn, once it ended. */
 export interface TurnResult {
-  /** How it ended. */
-  status: 'completed' | 'interrupted' | 'failed';
+  /**
+   * How it ended: `completed`; `interrupted` (barge-in or `interrupt()`, protocol.md §5.3);
+   * `rejected` (semantic VAD did not accept the speech, no reply, §0.2.3); `failed` (see `error`).
+   */
+  status: 'completed' | 'interrupted' | 'rejected' | 'failed';
   /** Transcript of the spoken reply. */
   transcript: string;
   /** Text of a text-only reply. */

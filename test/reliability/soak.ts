@@ -127,7 +127,7 @@ async function streamPhase(minutes: number) {
     session: { turn_detection: { type: 'server_vad', silence_duration_ms: 500 } },
   });
   const turns: Turn[] = [];
-  const results = { completed: 0, interrupted: 0, failed: 0 };
+  const results = { completed: 0, interrupted: 0, rejected: 0, failed: 0 };
   const firstAudio: number[] = [];
   const errors: string[] = [];
   let reconnects = 0;

@@ -4,70 +4,10 @@
  * bound on audio kept while disconnected.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { after, describe, test } from 'node:test';
-import { readWav } from '../../src/audio/wav.js';
-import { float32ToInt16 } from '../../src/audio/pcm.js';
-import { RealtimeSession, tool, type PlaybackAdapter, type RealtimeSessionOptions } from '../../src/index.js';
-import { startSimulator } from '../../src/simulator/index.js';
-import type { SimulatorOptions } from '../../src/simulator/options.js';
+import { describe, test } from 'node:test';
+import { RealtimeSession, tool, type PlaybackAdapter } from '../../src/index.js';
 import { startMockServer } from '../client/mockServer.js';
-
-const MODEL = 'qwen3.5-omni-plus-realtime';
-const closers: Array<() => Promise<unknown>> = [];
-after(async () => {
-  for (const close of closers.splice(0)) await close().catch(() => {});
-});
-
-async function simulator(options: SimulatorOptions = {}) {
-  const frames: Array<{ index: number; type: string; event: Record<string, unknown> }> = [];
-  const sim = await startSimulator({
-    speed: 0,
-    ...options,
-    onFrame: (record) => {
-      const r = record as unknown as { direction: string; connection?: number; event?: Record<string, unknown>; frame?: unknown };
-      const event = (r.event ?? (typeof r.frame === 'string' ? safeParse(r.frame) : r.frame)) as Record<string, unknown> | undefined;
-      if (event && /^(in|client)/.test(String(r.direction))) frames.push({ index: Number(r.connection ?? 0), type: String(event.type), event });
-      options.onFrame?.(record);
-    },
-  });
-  closers.push(() => sim.close());
-  return { sim, frames };
-}
-
-function safeParse(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
-
-async function session(url: string, options: Partial<RealtimeSessionOptions> = {}) {
-  const s = new RealtimeSession({ apiKey: 'sk-test', url, model: MODEL, keepaliveMs: false, logger: { warn: () => {} }, ...options });
-  closers.push(() => s.close());
-  await s.connect();
-  return s;
-}
-
-function once<T>(subscribe: (fn: (v: T) => void) => () => void, timeoutMs = 5000): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      off();
-      reject(new Error(`event not seen within ${timeoutMs} ms`));
-    }, timeoutMs);
-    const off = subscribe((v) => {
-      clearTimeout(timer);
-      off();
-      resolve(v);
-    });
-  });
-}
-
-function speech(file = 'weather.wav'): Int16Array {
-  const wav = readWav(new Uint8Array(readFileSync(new URL(`../fixtures/speech/${file}`, import.meta.url))));
-  return float32ToInt16(wav.samples);
-}
+import { closeAfter, LONG, MODEL, once, session, simulator, speak, speech } from './helpers.js';
 
 describe('conversation', () => {
   test('two turns, with the history checked item by item', async () => {
@@ -163,7 +103,7 @@ describe('tools', () => {
 
 describe('interruption', () => {
   test('speech during a reply (VAD) stops playback and marks the item interrupted with the heard part', async () => {
-    const long = 'This is a long answer that keeps going for quite a while so that the user has time to interrupt it in the middle of a sentence. '.repeat(3);
+    const long = LONG;
     const { sim } = await simulator({ speed: 1, responder: () => ({ text: long }) });
     let written = 0;
     const playback: PlaybackAdapter = {
@@ -178,8 +118,7 @@ describe('interruption', () => {
     await firstAudio.next();
     await new Promise((r) => setTimeout(r, 400));
     const interrupted = once<{ itemId: string | undefined; heardMs: number; heardText: string }>((fn) => s.on('interrupted', fn), 8000);
-    const voice = speech();
-    for (let i = 0; i < voice.length; i += 1600) await s.appendAudio(voice.subarray(i, i + 1600));
+    await speak(s, speech());
     const info = await interrupted;
     const result = await turn.done;
     assert.equal(result.status, 'interrupted');
@@ -226,19 +165,6 @@ describe('reconnect', () => {
     assert.ok(['completed', 'failed'].includes(first.status));
   });
 
-  test('a short duration cap forces a rollover between turns', async () => {
-    const { sim } = await simulator();
-    const s = await session(sim.url, { session: { turn_detection: null }, maxSessionMs: 600, rolloverMarginMs: 300, reconnect: { baseDelayMs: 10 } });
-    const rolled = once<{ reason: string; restored: { items: number } }>((fn) => s.on('reconnected', fn), 5000);
-    await new Promise((r) => setTimeout(r, 350));
-    await s.ask('First question').done;
-    const info = await rolled;
-    assert.equal(info.reason, 'rollover');
-    assert.equal(info.restored.items, 2);
-    const after = await s.ask('Second question').done;
-    assert.equal(after.status, 'completed');
-  });
-
   test('audio appended while disconnected is buffered up to the bound, the rest dropped and reported', async () => {
     const { sim } = await simulator({
       faults: (info) => (info.index === 0 ? { dropAfterMs: 200 } : info.index === 1 ? { refuseHandshake: { status: 503, code: 'ServiceUnavailable', message: 'busy' } } : undefined),
@@ -257,9 +183,9 @@ describe('reconnect', () => {
 describe('backpressure', () => {
   test('a producer faster than the socket is held back, not buffered without bound', async () => {
     const server = await startMockServer();
-    closers.push(() => server.close());
+    closeAfter(() => server.close());
     const s = new RealtimeSession({ apiKey: 'sk-test', url: server.url, model: MODEL, keepaliveMs: false, sendHighWaterMark: 256 * 1024, reconnect: false });
-    closers.push(() => s.close());
+    closeAfter(() => s.close());
     await s.connect();
     const raw = server.socket() as unknown as { _socket: { pause(): void; resume(): void } };
     raw._socket.pause();
@@ -282,9 +208,9 @@ describe('backpressure', () => {
 describe('keepalive', () => {
   test('a peer that stops answering pings is treated as a dropped connection', async () => {
     const server = await startMockServer();
-    closers.push(() => server.close());
+    closeAfter(() => server.close());
     const s = new RealtimeSession({ apiKey: 'sk-test', url: server.url, model: MODEL, keepaliveMs: 200, reconnect: { baseDelayMs: 20 } });
-    closers.push(() => s.close());
+    closeAfter(() => s.close());
     await s.connect();
     const raw = server.socket() as unknown as { _socket: { pause(): void } };
     raw._socket.pause(); // the server stops reading: no pong comes back
