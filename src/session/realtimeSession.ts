@@ -407,7 +407,11 @@ export class RealtimeSession {
 
   #serverError(e: ErrorEvent): void {
     const error = new ServerError(e.error, e.event_id);
-    if (INACTIVITY.test(error.message)) this.#inactive = error;
+    if (INACTIVITY.test(error.message)) {
+      // The close that follows suspends the session (`suspended` carries this error).
+      this.#inactive = error;
+      return;
+    }
     const rejected = SEMANTIC_REJECTION.test(error.message);
     if (error.eventId !== undefined && error.eventId === this.#lastCreate) {
       if (this.#sequencer.refused(error.eventId)) {

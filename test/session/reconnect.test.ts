@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
-import { AuthenticationError, ConnectionError, TimeoutError, ValidationError, backoffDelay, isRetryable } from '../../src/index.js';
+import { describe, test } from 'node:test';
+import { AuthenticationError, ConnectionError, TimeoutError, ValidationError, backoffDelay, isRetryable, type ReconnectedInfo } from '../../src/index.js';
+import { once, session, simulator, sleep, within } from './helpers.js';
 
 test('fatal and retryable failures', () => {
   const response = (status: number) => ({ status, body: '', requestIds: {} });
@@ -20,4 +21,99 @@ test('backoff grows exponentially with full jitter, capped', () => {
   assert.equal(backoffDelay(1, { baseDelayMs: 100 }, () => 1), 100);
   assert.equal(backoffDelay(4, { baseDelayMs: 100 }, () => 1), 800);
   assert.equal(backoffDelay(20, { baseDelayMs: 100, maxDelayMs: 2000 }, () => 1), 2000);
+});
+
+// ---- end to end, against the simulator over a real socket ------------------------------------
+
+describe('ask() while the session reconnects', () => {
+  test('is queued and answered on the new connection; whenReady() waits for it', async () => {
+    const { sim } = await simulator({ faults: (info) => (info.index === 0 ? { dropAfterMs: 150 } : { delayMs: 0 }) });
+    const s = await session(sim.url, { session: { turn_detection: null }, reconnect: { baseDelayMs: 200, maxDelayMs: 300 } });
+    await once((fn) => s.on('reconnecting', fn), 3000);
+    assert.equal(s.state, 'reconnecting');
+    const turn = s.ask('Hello after the drop'); // no ConnectionError
+    const ready = s.whenReady({ timeoutMs: 5000 });
+    const result = await within(turn.done, 5000, 'the queued turn');
+    assert.equal(result.status, 'completed');
+    assert.match(result.transcript, /Hello after the drop/);
+    await ready;
+    assert.equal(s.state, 'open');
+  });
+
+  test('fails with a typed error only when reconnecting fails for good', async () => {
+    const { sim } = await simulator({
+      faults: (info) => (info.index === 0 ? { dropAfterMs: 150 } : { refuseHandshake: { status: 401, code: 'InvalidApiKey', message: 'Invalid API-key provided.' } }),
+    });
+    const s = await session(sim.url, { session: { turn_detection: null }, reconnect: { baseDelayMs: 200 } });
+    s.on('error', () => {});
+    await once((fn) => s.on('reconnecting', fn), 3000);
+    const turn = s.ask('Hello');
+    const ready = s.whenReady();
+    const result = await within(turn.done, 5000, 'the queued turn');
+    assert.equal(result.status, 'failed');
+    assert.ok(result.error instanceof ConnectionError, `typed: ${String(result.error)}`);
+    await assert.rejects(ready, ConnectionError);
+    assert.equal(s.state, 'closed');
+    assert.throws(() => s.ask('again'), ConnectionError);
+  });
+
+  test('a `while (…) await session.ask(…).done` loop survives rollovers', async () => {
+    const { sim } = await simulator();
+    const s = await session(sim.url, { session: { turn_detection: null }, maxSessionMs: 900, rolloverMarginMs: 600, reconnect: { baseDelayMs: 10 } });
+    const reasons: string[] = [];
+    s.on('reconnected', (r) => reasons.push(r.reason));
+    const statuses: string[] = [];
+    const started = performance.now();
+    for (let i = 0; i < 50 && (reasons.length < 2 || statuses.length < 4); i++) {
+      statuses.push((await within(s.ask(`Question ${i}`).done, 5000, `turn ${i}`)).status);
+      await sleep(60);
+      assert.ok(performance.now() - started < 20_000, 'bounded');
+    }
+    assert.ok(reasons.length >= 2 && reasons.every((r) => r === 'rollover'), `rollovers: ${reasons.join(',')}`);
+    assert.ok(statuses.every((x) => x === 'completed'), statuses.join(','));
+  });
+});
+
+describe('rollover', () => {
+  test('happens before the cap when idle too', async () => {
+    const { sim, frames } = await simulator();
+    const s = await session(sim.url, { session: { turn_detection: null, instructions: 'Be brief.' }, maxSessionMs: 600, rolloverMarginMs: 300, reconnect: { baseDelayMs: 10 } });
+    const info = await once<ReconnectedInfo>((fn) => s.on('reconnected', fn), 5000);
+    assert.equal(info.reason, 'rollover');
+    assert.equal(s.state, 'open');
+    assert.equal(frames.filter((f) => f.index === 1 && f.type === 'session.update').length, 1, 'configuration replayed');
+  });
+
+  test('never in the middle of a reply: it waits for the turn to end', async () => {
+    const { sim } = await simulator({ speed: 1, responder: () => ({ text: 'A reply that takes a second or two to speak out loud.' }) });
+    const s = await session(sim.url, { session: { turn_detection: null }, maxSessionMs: 1000, rolloverMarginMs: 800, reconnect: { baseDelayMs: 10 } });
+    const order: string[] = [];
+    s.on('reconnecting', () => order.push('reconnecting'));
+    const turn = s.ask('Hello');
+    void turn.done.then(() => order.push('turn done'));
+    const result = await within(turn.done, 10_000, 'turn');
+    assert.equal(result.status, 'completed');
+    await once((fn) => s.on('reconnected', fn), 5000);
+    assert.deepEqual(order.slice(0, 2), ['turn done', 'reconnecting']);
+  });
+});
+
+describe('inactivity close (§0.2.11)', () => {
+  test('the service closes for inactivity: no reconnect loop; the next ask() reconnects and is answered', async () => {
+    const message = 'Your session was closed because no response was generated for 180 seconds.';
+    const { sim, frames } = await simulator({ faults: (info) => (info.index === 0 ? { errorAfterEvents: 2, error: { type: 'server_error', code: 'InternalError', message } } : undefined) });
+    const s = await session(sim.url, { session: { turn_detection: null }, reconnect: { baseDelayMs: 10 } });
+    const errors: string[] = [];
+    s.on('error', (e) => errors.push(e.message));
+    const suspended = await once<{ error: Error }>((fn) => s.on('suspended', fn), 3000);
+    assert.match(suspended.error.message, /no response was generated/);
+    assert.equal(s.state, 'suspended');
+    await sleep(300);
+    assert.equal(new Set(frames.map((f) => f.index)).size, 1, 'no reconnect by itself');
+    const turn = s.ask('Are you there?');
+    const result = await within(turn.done, 5000, 'the turn after the suspension');
+    assert.equal(result.status, 'completed');
+    assert.equal(s.state, 'open');
+    assert.deepEqual(errors, [], 'an expected inactivity close is not an error');
+  });
 });
