@@ -40,6 +40,8 @@ const SEMANTIC_REJECTION = /not accepted by semantic turn detection/i;
 const INACTIVITY = /no response was generated/i;
 /** Responses whose late output is dropped, remembered (bounded). */
 const MAX_CUT = 16;
+/** How long after a tool turn's reply an unasked response counts as a duplicate answer to the tool result (§0.2.9). */
+const DUPLICATE_WINDOW_MS = 5000;
 /** When a due rollover waits for the turn in progress, how often it looks again. */
 const ROLLOVER_RETRY_MS = 1000;
 
@@ -83,6 +85,9 @@ export class RealtimeSession {
   #ignoredItemIds = new Set<string>();
   #abort = new AbortController();
   #userSpeaking = false;
+  /** After a tool continuation in VAD mode, until `#duplicateUntil`: a response nobody asked for is a duplicate (§0.2.9). */
+  #duplicateGuard = false;
+  #duplicateUntil = 0;
   /** The service said it closes for inactivity (§0.2.11): its close suspends instead of reconnecting. */
   #inactive: Error | undefined;
 
@@ -323,6 +328,7 @@ export class RealtimeSession {
       client.on('response.done', (e) => this.#responseDone(e.response.status, e.response.id, e.response.usage)),
       client.on('input_audio_buffer.speech_started', () => {
         this.#userSpeaking = true;
+        this.#duplicateGuard = false;
         this.#cut(false);
       }),
       client.on('input_audio_buffer.speech_stopped', () => {
@@ -337,10 +343,18 @@ export class RealtimeSession {
   }
 
   #responseCreated(id: string): void {
-    const { previous, cut } = this.#sequencer.started(id);
+    const { previous, cut, requested } = this.#sequencer.started(id);
     if (cut) {
       // The answer to a request cancelled before it started: dropped whole.
       this.#remember(id);
+      return;
+    }
+    if (!requested && !this.#turn && this.#duplicateGuard && performance.now() < this.#duplicateUntil) {
+      // §0.2.9: the service answered the tool result by itself and then our request too: one reply only.
+      this.#duplicateGuard = false;
+      this.#remember(id);
+      this.#sequencer.cut();
+      if (this.#client.isConnected) this.#client.cancelResponse();
       return;
     }
     if (previous !== undefined) {
@@ -388,6 +402,9 @@ export class RealtimeSession {
   }
 
   #continueAfterTools(): void {
+    // VAD mode: the service may answer a tool result by itself as well (§0.2.9).
+    this.#duplicateGuard = this.#client.session?.turn_detection != null;
+    this.#duplicateUntil = Infinity;
     if (this.#options.toolExecution === 'manual') this.#requestResponse();
     else this.#sequencer.release(() => this.#createResponse());
   }
@@ -400,6 +417,8 @@ export class RealtimeSession {
     const pending = this.#pendingTurns.indexOf(turn);
     if (pending >= 0) this.#pendingTurns.splice(pending, 1);
     if (turn.ended) return;
+    // A duplicate answer to a tool result comes right after the reply, or not at all (§0.2.9).
+    if (this.#duplicateGuard) this.#duplicateUntil = performance.now() + DUPLICATE_WINDOW_MS;
     turn.end(status, error);
     this.#metrics.turnEnded(turn.result.latency);
     void this.#maybeRollover();
@@ -420,6 +439,7 @@ export class RealtimeSession {
         if (turn) this.#endTurn(turn, rejected ? 'rejected' : 'failed', rejected ? undefined : error);
       } else if (!rejected) {
         // A response started meanwhile (§0.2.9: the service answered a tool result by itself): harmless.
+        this.#duplicateGuard = false;
         return;
       }
     }
@@ -476,6 +496,7 @@ export class RealtimeSession {
       await this.#ready('ask', deadline);
       if (turn.ended) return;
       this.#pendingTurns.push(turn);
+      this.#duplicateGuard = false;
       const respond = await sendAsk(this.#client, ask, this.history, this.#metrics, this.#options.askTrailingSilenceMs);
       if (!respond || turn.ended) return;
       turn.markInputEnd();

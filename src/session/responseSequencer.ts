@@ -79,16 +79,18 @@ export class ResponseSequencer {
   /**
    * `response.created`: ours or the service's own (VAD, idle re-engagement). Returns the id of a
    * response that was still open (§0.2.8: a response may start without the previous one's
-   * `response.done`; the caller ends it) and whether the new one belongs to a cut request.
+   * `response.done`; the caller ends it), whether the new one answers a request of ours
+   * (`requested`) and whether that request was cut.
    */
-  started(id: string): { previous: string | undefined; cut: boolean } {
+  started(id: string): { previous: string | undefined; cut: boolean; requested: boolean } {
     const state = this.#state;
     const previous = state.kind === 'active' && state.id !== id ? state.id : undefined;
-    const cut = state.kind === 'requested' && state.cut;
+    const requested = state.kind === 'requested';
+    const cut = requested && state.cut;
     clearTimeout(this.#timer);
     this.#state = { kind: 'active', id, cut };
     if (cut) this.#armSettle();
-    return { previous, cut };
+    return { previous, cut, requested };
   }
 
   /** `response.done` of `id`: true when it ended the open response (the next request is sent). */
