@@ -1,47 +1,36 @@
 /**
  * RealtimeSession: a conversation on top of RealtimeClient. It wires the concerns together —
- * history, tools, response sequencing, interruption, reconnect and metrics each live in their
- * own module — and owns the turn state machine: which response belongs to which turn, when a
- * turn is over (also when the service never says so, §5.3), and that the session carries on
- * across reconnects, rollovers before the duration cap and inactivity closes (§0.2.11).
+ * history, tools, the turn state machine (turnMachine.ts), reconnect and metrics each live in
+ * their own module — and keeps the session going across reconnects, rollovers before the duration
+ * cap (§2.5) and inactivity closes (§0.2.11), with the configuration `updateSession` changed.
  */
 import { systemClock } from '../audio/pacing.js';
-import { pcm16FromBase64 } from '../audio/pcm.js';
 import type { RealtimeClientOptions } from '../client/options.js';
 import { RealtimeClient, type CloseInfo } from '../client/realtimeClient.js';
 import { TypedEmitter } from '../client/emitter.js';
 import { AbortError, ConnectionError, RealtimeError, ServerError, ValidationError } from '../errors.js';
 import { waitForEvent, type WaitOptions } from '../internal/waitForEvent.js';
-import { newClientItemId } from '../protocol/ids.js';
-import type { ErrorEvent, ResponseFunctionCallArgumentsDoneEvent } from '../protocol/serverEvents.js';
+import type { ErrorEvent } from '../protocol/serverEvents.js';
 import type { Session, SessionConfig } from '../protocol/session.js';
 import { checkAsk, sendAsk, type AskInput } from './ask.js';
 import { BoundedAudioBuffer } from './audioBuffer.js';
 import { ConversationHistory, type HistoryChange } from './history.js';
-import { PlaybackGate } from './interruption.js';
 import { SessionMetrics, type MetricsSnapshot } from './metrics.js';
 import { Readiness } from './readiness.js';
 import { backoffDelay, isRetryable } from './reconnect.js';
 import { restoreConversation } from './restore.js';
-import { ResponseSequencer } from './responseSequencer.js';
 import type { RealtimeSessionEvents, RealtimeSessionOptions, ReconnectedInfo, SessionState, SessionUpdate } from './sessionOptions.js';
-import { ToolCalls } from './toolCalls.js';
 import type { Tool } from './tools.js';
 import { Turn } from './turn.js';
+import { TurnMachine } from './turnMachine.js';
 
 export type { AskInput } from './ask.js';
 export type { RealtimeSessionEvents, RealtimeSessionOptions, ReconnectedInfo, SessionState, SessionUpdate, ToolResultInfo } from './sessionOptions.js';
 
 type State = SessionState;
 
-/** §0.2.3: semantic VAD refused the speech; non-fatal, no reply follows. */
-const SEMANTIC_REJECTION = /not accepted by semantic turn detection/i;
 /** §0.2.11: the service closes a session in which no response was generated for 180 s (or 300 s). */
 const INACTIVITY = /no response was generated/i;
-/** Responses whose late output is dropped, remembered (bounded). */
-const MAX_CUT = 16;
-/** How long after a tool turn's reply an unasked response counts as a duplicate answer to the tool result (§0.2.9). */
-const DUPLICATE_WINDOW_MS = 5000;
 /** When a due rollover waits for the turn in progress, how often it looks again. */
 const ROLLOVER_RETRY_MS = 1000;
 
@@ -56,27 +45,15 @@ export class RealtimeSession {
       // a throwing logger must not break the emit it reports on (it may run inside a close)
     }
   });
-  readonly #sequencer: ResponseSequencer;
   readonly #metrics: SessionMetrics;
   readonly #readiness = new Readiness();
-  readonly #playback: PlaybackGate;
   readonly #buffer: BoundedAudioBuffer;
-  readonly #toolCalls: ToolCalls;
+  readonly #turns: TurnMachine;
   #tools = new Map<string, Tool>();
   #config: SessionConfig;
   #client: RealtimeClient;
   #offs: Array<() => void> = [];
   #state: State = 'idle';
-  /** Asked turns whose response has not started yet, oldest first. */
-  #pendingTurns: Turn[] = [];
-  /** The turn receiving a response or running its tools. */
-  #turn: Turn | undefined;
-  /** The response `#turn` is receiving: only its output reaches the turn and the player. */
-  #turnResponse: string | undefined;
-  /** Responses cut or superseded: their late output is dropped (§5.3, §0.2.8). */
-  #cutResponses = new Set<string>();
-  /** Event id of the last `response.create` sent. */
-  #lastCreate: string | undefined;
   /** Sends (asks, session updates) in call order, one at a time. */
   #sendQueue: Promise<void> = Promise.resolve();
   #startedAt = 0;
@@ -84,10 +61,6 @@ export class RealtimeSession {
   #rolloverTimer: ReturnType<typeof setTimeout> | undefined;
   #ignoredItemIds = new Set<string>();
   #abort = new AbortController();
-  #userSpeaking = false;
-  /** After a tool continuation in VAD mode, until `#duplicateUntil`: a response nobody asked for is a duplicate (§0.2.9). */
-  #duplicateGuard = false;
-  #duplicateUntil = 0;
   /** The service said it closes for inactivity (§0.2.11): its close suspends instead of reconnecting. */
   #inactive: Error | undefined;
 
@@ -109,18 +82,21 @@ export class RealtimeSession {
     }
     this.history = new ConversationHistory((change) => this.#historyChanged(change), maxItems);
     this.#metrics = new SessionMetrics(this.#client.modelInfo);
-    this.#playback = new PlaybackGate(options.playback);
     this.#buffer = new BoundedAudioBuffer(options.disconnectedAudioMs ?? 10_000);
-    this.#sequencer = new ResponseSequencer(options.cancelSettleMs ?? 5000, () => void this.#maybeRollover());
-    this.#toolCalls = new ToolCalls({
-      tools: () => this.#tools,
-      manual: options.toolExecution === 'manual',
-      signal: () => this.#abort.signal,
-      toolCall: (call) => this.#emitter.emit('tool_call', call),
-      toolResult: (result) => this.#emitter.emit('tool_result', result),
-      sendOutput: (callId, output) => this.#sendOutput(callId, output),
-      continue: () => this.#continueAfterTools(),
-    });
+    const metrics = this.#metrics;
+    const history = this.history;
+    this.#turns = new TurnMachine(
+      {
+        client: () => this.#client,
+        history,
+        metrics,
+        emit: (event, payload) => this.#emitter.emit(event, payload),
+        tools: () => this.#tools,
+        signal: () => this.#abort.signal,
+        idle: () => void this.#maybeRollover(),
+      },
+      options,
+    );
   }
 
   #checkTools(tools: ReadonlyMap<string, Tool>, config: SessionConfig): void {
@@ -149,7 +125,7 @@ export class RealtimeSession {
 
   /** True while a turn is streaming, waiting for its reply, running tools, or a cancelled response has not settled. */
   get busy(): boolean {
-    return this.#turn !== undefined || this.#pendingTurns.length > 0 || this.#sequencer.active;
+    return this.#turns.busy;
   }
 
   /** Usage totals and latencies so far. */
@@ -306,145 +282,27 @@ export class RealtimeSession {
 
   #attach(client: RealtimeClient): void {
     for (const off of this.#offs.splice(0)) off();
-    const live = (responseId: string) => responseId === this.#turnResponse && !this.#cutResponses.has(responseId);
     this.#offs.push(
       client.on('*', (event) => {
         if (event.type === 'conversation.item.created' && this.#ignoredItemIds.has(event.item.id ?? '')) return;
         this.history.apply(event, client.outputSampleRate);
       }),
-      client.on('response.created', (e) => this.#responseCreated(e.response.id)),
-      client.on('response.audio_transcript.delta', (e) => live(e.response_id) && this.#turn?.transcriptDelta(e.delta, false)),
-      client.on('response.text.delta', (e) => live(e.response_id) && this.#turn?.transcriptDelta(e.delta, true)),
-      client.on('response.audio.delta', (e) => {
-        const pcm = pcm16FromBase64(e.delta);
-        this.#metrics.outputAudio(pcm.length / client.outputSampleRate);
-        // Nothing of a cancelled or superseded response reaches the turn or the player (§5.3, §0.2.8).
-        if (!live(e.response_id)) return;
-        this.#turn?.audioDelta(pcm);
-        this.#playback.write(pcm, client.outputSampleRate, e.item_id);
-      }),
-      client.on('response.function_call_arguments.done', (e) => live(e.response_id) && this.#functionCall(e)),
-      client.on('response.output_item.done', (e) => this.#sequencer.itemDone(e.response_id)),
-      client.on('response.done', (e) => this.#responseDone(e.response.status, e.response.id, e.response.usage)),
-      client.on('input_audio_buffer.speech_started', () => {
-        this.#userSpeaking = true;
-        this.#duplicateGuard = false;
-        this.#cut(false);
-      }),
-      client.on('input_audio_buffer.speech_stopped', () => {
-        this.#userSpeaking = false;
-        this.#metrics.speechStopped();
-      }),
-      client.on('input_audio_buffer.committed', () => (this.#userSpeaking = false)),
+      ...this.#turns.attach(client),
       client.on('error', (e) => this.#serverError(e)),
       client.on('client_error', (e) => this.#emitter.emit('error', e)),
       client.on('close', (info) => void this.#closed(client, info)),
     );
   }
 
-  #responseCreated(id: string): void {
-    const { previous, cut, requested } = this.#sequencer.started(id);
-    if (cut) {
-      // The answer to a request cancelled before it started: dropped whole.
-      this.#remember(id);
-      return;
-    }
-    if (!requested && !this.#turn && this.#duplicateGuard && performance.now() < this.#duplicateUntil) {
-      // §0.2.9: the service answered the tool result by itself and then our request too: one reply only.
-      this.#duplicateGuard = false;
-      this.#remember(id);
-      this.#sequencer.cut();
-      if (this.#client.isConnected) this.#client.cancelResponse();
-      return;
-    }
-    if (previous !== undefined) {
-      // §0.2.8: a response started while the previous one was open: that one is over, and its late output is dropped.
-      this.#remember(previous);
-      if (this.#turn && this.#turnResponse === previous) this.#endTurn(this.#turn, 'completed');
-    }
-    const turn = this.#turn ?? this.#pendingTurns.shift() ?? this.#serverTurn();
-    this.#turn = turn;
-    this.#turnResponse = id;
-    turn.responseCreated(id);
-  }
-
-  #remember(responseId: string): void {
-    this.#cutResponses.add(responseId);
-    if (this.#cutResponses.size > MAX_CUT) this.#cutResponses.delete(this.#cutResponses.values().next().value!);
-  }
-
-  #serverTurn(): Turn {
-    const turn = new Turn(this.#client.outputSampleRate);
-    turn.markInputEnd(this.#metrics.lastSpeechStop ?? performance.now());
-    this.#emitter.emit('turn', turn);
-    return turn;
-  }
-
-  #functionCall(e: ResponseFunctionCallArgumentsDoneEvent): void {
-    this.#toolCalls.add(e);
-    this.#turn?.toolCall({ callId: e.call_id, name: e.name, arguments: e.arguments });
-  }
-
-  #responseDone(status: string, responseId: string, usage: Parameters<Turn['usage']>[0] | undefined): void {
-    if (usage) this.#emitter.emit('usage', this.#metrics.addUsage(responseId, usage));
-    const turn = this.#turn;
-    const ours = turn !== undefined && responseId === this.#turnResponse;
-    if (ours && usage) turn.usage(usage);
-    const withTools = ours && status === 'completed' && this.#toolCalls.collected > 0;
-    // With tools to run, the continuation goes before any queued request (auto mode); else the next request is sent.
-    if (!(withTools && this.#options.toolExecution !== 'manual' && this.#sequencer.hold(responseId))) this.#sequencer.ended(responseId);
-    if (!ours) return; // a cancelled, superseded or older response: its turn is already over
-    this.#turnResponse = undefined;
-    if (status === 'cancelled' || status === 'incomplete') this.#endTurn(turn, 'interrupted');
-    else if (status === 'failed') this.#endTurn(turn, 'failed', new RealtimeError(`Response ${responseId} failed.`, 'response_failed'));
-    else if (withTools) void this.#toolCalls.run(turn);
-    else this.#endTurn(turn, 'completed');
-  }
-
-  #continueAfterTools(): void {
-    // VAD mode: the service may answer a tool result by itself as well (§0.2.9).
-    this.#duplicateGuard = this.#client.session?.turn_detection != null;
-    this.#duplicateUntil = Infinity;
-    if (this.#options.toolExecution === 'manual') this.#requestResponse();
-    else this.#sequencer.release(() => this.#createResponse());
-  }
-
-  #endTurn(turn: Turn, status: 'completed' | 'interrupted' | 'rejected' | 'failed', error?: Error): void {
-    if (this.#turn === turn) {
-      this.#turn = undefined;
-      this.#turnResponse = undefined;
-    }
-    const pending = this.#pendingTurns.indexOf(turn);
-    if (pending >= 0) this.#pendingTurns.splice(pending, 1);
-    if (turn.ended) return;
-    // A duplicate answer to a tool result comes right after the reply, or not at all (§0.2.9).
-    if (this.#duplicateGuard) this.#duplicateUntil = performance.now() + DUPLICATE_WINDOW_MS;
-    turn.end(status, error);
-    this.#metrics.turnEnded(turn.result.latency);
-    void this.#maybeRollover();
-  }
-
   #serverError(e: ErrorEvent): void {
+    if (this.#turns.serverError(e)) return;
     const error = new ServerError(e.error, e.event_id);
     if (INACTIVITY.test(error.message)) {
       // The close that follows suspends the session (`suspended` carries this error).
       this.#inactive = error;
       return;
     }
-    const rejected = SEMANTIC_REJECTION.test(error.message);
-    if (error.eventId !== undefined && error.eventId === this.#lastCreate) {
-      if (this.#sequencer.refused(error.eventId)) {
-        // No response will come for our request: its turn ends (§0.2.3: rejected, without a reply).
-        const turn = this.#turn ?? this.#pendingTurns[0];
-        if (turn) this.#endTurn(turn, rejected ? 'rejected' : 'failed', rejected ? undefined : error);
-      } else if (!rejected) {
-        // A response started meanwhile (§0.2.9: the service answered a tool result by itself): harmless.
-        this.#duplicateGuard = false;
-        return;
-      }
-    }
-    if (rejected) this.#emitter.emit('speech_rejected', { error });
-    else this.#emitter.emit('error', error);
+    this.#emitter.emit('error', error);
   }
 
   /**
@@ -453,22 +311,7 @@ export class RealtimeSession {
    * interrupted (the service would refuse it, §0.2.10).
    */
   submitToolOutput(callId: string, output: string | Record<string, unknown>): boolean {
-    return this.#toolCalls.submit(callId, output);
-  }
-
-  #sendOutput(callId: string, output: string): void {
-    const id = newClientItemId();
-    this.history.noteFunctionOutput(id, callId, output);
-    this.#client.send({ type: 'conversation.item.create', item: { id, type: 'function_call_output', call_id: callId, output } });
-  }
-
-  #createResponse(): string {
-    this.#lastCreate = this.#client.createResponse();
-    return this.#lastCreate;
-  }
-
-  #requestResponse(): void {
-    this.#sequencer.request(() => this.#createResponse());
+    return this.#turns.submitToolOutput(callId, output);
   }
 
   /**
@@ -495,14 +338,13 @@ export class RealtimeSession {
     try {
       await this.#ready('ask', deadline);
       if (turn.ended) return;
-      this.#pendingTurns.push(turn);
-      this.#duplicateGuard = false;
+      this.#turns.asked(turn);
       const respond = await sendAsk(this.#client, ask, this.history, this.#metrics, this.#options.askTrailingSilenceMs);
       if (!respond || turn.ended) return;
       turn.markInputEnd();
-      this.#requestResponse();
+      this.#turns.requestResponse();
     } catch (error) {
-      this.#endTurn(turn, 'failed', error instanceof Error ? error : new Error(String(error)));
+      this.#turns.end(turn, 'failed', error instanceof Error ? error : new Error(String(error)));
     }
   }
 
@@ -533,30 +375,7 @@ export class RealtimeSession {
    * is marked interrupted with what was heard. Does nothing when nothing is playing or running.
    */
   interrupt(): void {
-    this.#cut(true);
-  }
-
-  /** One cut: by the application, or by the user's speech (VAD, where the service stops the response itself, §5.3). */
-  #cut(byApplication: boolean): void {
-    const stop = this.#playback.stop(this.#client.outputSampleRate);
-    // The service stops a VAD response at the user's speech; only a started one is ours to cut then.
-    const responding = byApplication ? this.#sequencer.responding : this.#sequencer.streaming;
-    const tools = this.#toolCalls.busy;
-    if (!responding && !stop.cut && !tools) return; // nothing was cut: the reply had finished playing
-    let turn = this.#turn;
-    if (responding) {
-      if (!turn && this.#sequencer.responseId === undefined) turn = this.#pendingTurns[0]; // requested, not started
-      const cutId = this.#sequencer.cut();
-      if (cutId !== undefined) this.#remember(cutId);
-      if (byApplication && this.#client.isConnected) this.#client.cancelResponse();
-    }
-    if (tools) {
-      this.#toolCalls.abort();
-      this.#sequencer.release();
-    }
-    const item = stop.itemId ? this.history.interrupt(stop.itemId, stop.heardMs) : undefined;
-    if (turn && (responding || tools)) this.#endTurn(turn, 'interrupted');
-    this.#emitter.emit('interrupted', { itemId: stop.itemId, heardMs: stop.heardMs, heardText: item?.heard?.text ?? '' });
+    this.#turns.cut(true);
   }
 
   #startKeepalive(): void {
@@ -604,15 +423,7 @@ export class RealtimeSession {
 
   #failActive(error: Error): void {
     this.history.abandon();
-    this.#sequencer.reset();
-    this.#toolCalls.abort();
-    this.#cutResponses.clear();
-    this.#turnResponse = undefined;
-    this.#userSpeaking = false;
-    this.#playback.stop(this.#client.outputSampleRate);
-    for (const turn of [this.#turn, ...this.#pendingTurns]) turn?.end('failed', error);
-    this.#turn = undefined;
-    this.#pendingTurns = [];
+    this.#turns.fail(error);
   }
 
   async #reconnect(reason: ReconnectedInfo['reason'], cause: Error): Promise<void> {
@@ -670,7 +481,7 @@ export class RealtimeSession {
 
   /** Rolls over when due, between turns only: never in the middle of a reply, a tool run or the user's speech. */
   async #maybeRollover(): Promise<void> {
-    if (this.#state !== 'open' || this.busy || this.#userSpeaking || Date.now() < this.#rolloverAt) return;
+    if (this.#state !== 'open' || this.busy || this.#turns.userSpeaking || Date.now() < this.#rolloverAt) return;
     const old = this.#client;
     this.#state = 'reconnecting';
     clearTimeout(this.#rolloverTimer);
