@@ -5,7 +5,6 @@
  * cap (§2.5) and inactivity closes (§0.2.11), with the configuration `updateSession` changed.
  */
 import { systemClock } from '../audio/pacing.js';
-import type { RealtimeClientOptions } from '../client/options.js';
 import { RealtimeClient, type CloseInfo } from '../client/realtimeClient.js';
 import { TypedEmitter } from '../client/emitter.js';
 import { AbortError, ConnectionError, RealtimeError, ServerError, ValidationError } from '../errors.js';
@@ -20,7 +19,7 @@ import { Readiness } from './readiness.js';
 import { backoffDelay, isRetryable } from './reconnect.js';
 import { restoreConversation } from './restore.js';
 import type { RealtimeSessionEvents, RealtimeSessionOptions, ReconnectedInfo, SessionState, SessionUpdate } from './sessionOptions.js';
-import type { Tool } from './tools.js';
+import { SessionConfiguration } from './configuration.js';
 import { Turn } from './turn.js';
 import { TurnMachine } from './turnMachine.js';
 
@@ -49,8 +48,7 @@ export class RealtimeSession {
   readonly #readiness = new Readiness();
   readonly #buffer: BoundedAudioBuffer;
   readonly #turns: TurnMachine;
-  #tools = new Map<string, Tool>();
-  #config: SessionConfig;
+  readonly #configuration: SessionConfiguration;
   #client: RealtimeClient;
   #offs: Array<() => void> = [];
   #state: State = 'idle';
@@ -66,12 +64,8 @@ export class RealtimeSession {
 
   constructor(options: RealtimeSessionOptions = {}) {
     this.#options = options;
-    this.#config = { ...(options.session ?? {}) };
     this.#client = this.#newClient();
-    const tools = new Map<string, Tool>();
-    for (const t of options.tools ?? []) tools.set(t.name, t);
-    this.#checkTools(tools, this.#config);
-    this.#tools = tools;
+    this.#configuration = new SessionConfiguration(options.session, options.tools, { name: this.#client.model, info: this.#client.modelInfo, validate: options.validate !== false });
     const maxItems = options.maxHistoryItems ?? 1000;
     if (typeof maxItems !== 'number' || !(maxItems === Infinity || (Number.isInteger(maxItems) && maxItems >= 1))) {
       throw new ValidationError(`maxHistoryItems must be a whole number ≥ 1 or Infinity, got ${String(maxItems)}.`, 'maxHistoryItems');
@@ -91,26 +85,12 @@ export class RealtimeSession {
         history,
         metrics,
         emit: (event, payload) => this.#emitter.emit(event, payload),
-        tools: () => this.#tools,
+        tools: () => this.#configuration.tools,
         signal: () => this.#abort.signal,
         idle: () => void this.#maybeRollover(),
       },
       options,
     );
-  }
-
-  #checkTools(tools: ReadonlyMap<string, Tool>, config: SessionConfig): void {
-    for (const t of tools.values()) {
-      if (typeof t !== 'object' || t === null || typeof t.execute !== 'function' || typeof t.declaration !== 'object') {
-        throw new ValidationError('tools: pass tools made with tool({ name, parameters, execute }).', 'tools');
-      }
-    }
-    if (tools.size > 0 && this.#client.modelInfo && !this.#client.modelInfo.tools && this.#options.validate !== false) {
-      throw new ValidationError(`${this.#client.model} does not support function calling; remove the tools or use a qwen3.5 / qwen3.8 model.`, 'tools', undefined, 'unsupported_feature');
-    }
-    if (tools.size > 0 && config.enable_search) {
-      throw new ValidationError('tools and enable_search cannot be used together: declare tools or enable web search, not both.', 'tools');
-    }
   }
 
   /** The current client (replaced on reconnect). Change the configuration with {@link updateSession}, which a reconnect replays. */
@@ -135,7 +115,7 @@ export class RealtimeSession {
 
   /** The configuration the session holds (and replays after a reconnect), tools as declared. */
   get config(): SessionConfig {
-    return this.#wireConfig(this.#config, this.#tools, false);
+    return this.#configuration.wire;
   }
 
   /** Adds a listener (it survives reconnects); returns a function that removes it. */
@@ -213,18 +193,11 @@ export class RealtimeSession {
     return createClient ? createClient(clientOptions) : new RealtimeClient(clientOptions);
   }
 
-  /** `config` with the tools' declarations; `tools: []` only when asked to clear them. */
-  #wireConfig(config: SessionConfig, tools: ReadonlyMap<string, Tool>, clearTools: boolean): SessionConfig {
-    const wire: SessionConfig = { ...config };
-    if (tools.size > 0 || clearTools) wire.tools = [...tools.values()].map((t) => t.declaration);
-    return wire;
-  }
-
   async #open(client: RealtimeClient): Promise<void> {
     this.#attach(client);
     await client.connect();
     this.#startedAt = Date.now();
-    const config = this.#wireConfig(this.#config, this.#tools, false);
+    const config = this.#configuration.wire;
     if (Object.keys(config).length > 0) await client.updateSession(config);
   }
 
@@ -245,11 +218,7 @@ export class RealtimeSession {
    */
   updateSession(update: SessionUpdate): Promise<Session> {
     try {
-      if (typeof update !== 'object' || update === null || Array.isArray(update)) throw new ValidationError('updateSession: pass an object of session fields (and tools).', 'updateSession(update)');
-      if (update.tools !== undefined && !Array.isArray(update.tools)) throw new ValidationError('updateSession: tools must be an array of tool({ … }).', 'updateSession(update.tools)');
-      const { tools, ...fields } = update;
-      const toolMap = tools ? new Map(tools.map((t) => [t?.name, t] as [string, Tool])) : this.#tools;
-      this.#checkTools(toolMap, { ...this.#config, ...fields });
+      this.#configuration.prepare(update); // a bad update is refused before anything waits
       if (this.#state === 'idle' || this.#state === 'closed') throw new ConnectionError(`updateSession: the session is ${this.#state === 'idle' ? 'not connected; call connect() first' : 'closed'}.`, 'not_connected');
     } catch (error) {
       return Promise.reject(error);
@@ -264,13 +233,10 @@ export class RealtimeSession {
     for (let attempt = 1; ; attempt++) {
       await this.#ready('updateSession', deadline);
       const client = this.#client;
-      const { tools, ...fields } = update;
-      const config: SessionConfig = { ...this.#config, ...fields };
-      const toolMap = tools ? new Map(tools.map((t) => [t.name, t] as [string, Tool])) : this.#tools;
+      const prepared = this.#configuration.prepare(update);
       try {
-        const answer = await client.updateSession(this.#wireConfig(config, toolMap, tools !== undefined));
-        this.#config = config;
-        this.#tools = toolMap;
+        const answer = await client.updateSession(prepared.wire);
+        this.#configuration.commit(prepared);
         return answer;
       } catch (error) {
         // The connection went away before the answer: once more, on the next connection.
@@ -441,7 +407,7 @@ export class RealtimeSession {
       this.#client = client;
       try {
         await this.#open(client);
-        const restored = await restoreConversation(client, this.history.items, this.#config, this.#options.restore ?? 'items', this.#ignoredItemIds);
+        const restored = await restoreConversation(client, this.history.items, this.#configuration.wire, this.#options.restore ?? 'items', this.#ignoredItemIds);
         // close() while this connection was being set up: it must not come back to life.
         if (this.#state !== 'reconnecting') {
           client.terminate();
@@ -449,7 +415,7 @@ export class RealtimeSession {
         }
         for (const chunk of this.#buffer.drain()) await client.appendAudio(chunk);
         this.#setOpen();
-        this.#emitter.emit('reconnected', { reason, attempt, restored: { config: true, tools: this.#tools.size, ...restored } });
+        this.#emitter.emit('reconnected', { reason, attempt, restored: { config: true, tools: this.#configuration.tools.size, ...restored } });
         return;
       } catch (error) {
         lastError = error instanceof Error ? error : new Error(String(error));
