@@ -4,7 +4,6 @@
  * their own module — and keeps the session going across reconnects, rollovers before the duration
  * cap (§2.5) and inactivity closes (§0.2.11), with the configuration `updateSession` changed.
  */
-import { systemClock } from '../audio/pacing.js';
 import { RealtimeClient, type CloseInfo } from '../client/realtimeClient.js';
 import { TypedEmitter } from '../client/emitter.js';
 import { AbortError, ConnectionError, RealtimeError, ServerError, ValidationError } from '../errors.js';
@@ -16,7 +15,8 @@ import { BoundedAudioBuffer } from './audioBuffer.js';
 import { ConversationHistory, type HistoryChange } from './history.js';
 import { SessionMetrics, type MetricsSnapshot } from './metrics.js';
 import { Readiness } from './readiness.js';
-import { backoffDelay, isRetryable } from './reconnect.js';
+import { isRetryable, reconnectWithBackoff } from './reconnect.js';
+import { RolloverSchedule } from './rollover.js';
 import { restoreConversation } from './restore.js';
 import type { RealtimeSessionEvents, RealtimeSessionOptions, ReconnectedInfo, SessionState, SessionUpdate } from './sessionOptions.js';
 import { SessionConfiguration } from './configuration.js';
@@ -30,8 +30,6 @@ type State = SessionState;
 
 /** §0.2.11: the service closes a session in which no response was generated for 180 s (or 300 s). */
 const INACTIVITY = /no response was generated/i;
-/** When a due rollover waits for the turn in progress, how often it looks again. */
-const ROLLOVER_RETRY_MS = 1000;
 
 /** A conversation that survives reconnects. */
 export class RealtimeSession {
@@ -56,7 +54,7 @@ export class RealtimeSession {
   #sendQueue: Promise<void> = Promise.resolve();
   #startedAt = 0;
   #keepalive: ReturnType<typeof setInterval> | undefined;
-  #rolloverTimer: ReturnType<typeof setTimeout> | undefined;
+  readonly #rollover = new RolloverSchedule(() => void this.#maybeRollover());
   #ignoredItemIds = new Set<string>();
   #abort = new AbortController();
   /** The service said it closes for inactivity (§0.2.11): its close suspends instead of reconnecting. */
@@ -204,7 +202,8 @@ export class RealtimeSession {
   #setOpen(): void {
     this.#state = 'open';
     this.#startKeepalive();
-    this.#armRollover();
+    const cap = this.#options.maxSessionMs ?? (this.#client.modelInfo?.limits.sessionMinutes ?? 120) * 60_000;
+    this.#rollover.start(this.#startedAt, cap, this.#options.rolloverMarginMs ?? 5 * 60_000);
     this.#readiness.open();
   }
 
@@ -369,7 +368,7 @@ export class RealtimeSession {
     if (inactive) {
       // §0.2.11: reconnecting now would only be closed again in 180 s; the next use reconnects.
       this.#state = 'suspended';
-      clearTimeout(this.#rolloverTimer);
+      this.#rollover.stop();
       this.#emitter.emit('suspended', { error: inactive });
       return;
     }
@@ -394,63 +393,50 @@ export class RealtimeSession {
 
   async #reconnect(reason: ReconnectedInfo['reason'], cause: Error): Promise<void> {
     this.#state = 'reconnecting';
-    clearTimeout(this.#rolloverTimer);
-    const max = this.#options.reconnect === false ? 0 : this.#options.reconnect?.maxAttempts ?? 5;
-    let lastError: Error = cause;
-    for (let attempt = 1; attempt <= Math.max(1, max); attempt++) {
-      const delayMs = reason !== 'dropped' && attempt === 1 ? 0 : backoffDelay(attempt, this.#options.reconnect || {});
-      this.#emitter.emit('reconnecting', { attempt, delayMs, error: lastError });
-      // Cut short by close(), which must not leave a timer behind (the check below then returns).
-      await systemClock.sleep(delayMs, this.#abort.signal).catch(() => {});
-      if (this.#state !== 'reconnecting') return;
-      const client = this.#newClient();
-      this.#client = client;
-      try {
-        await this.#open(client);
-        const restored = await restoreConversation(client, this.history.items, this.#configuration.wire, this.#options.restore ?? 'items', this.#ignoredItemIds);
-        // close() while this connection was being set up: it must not come back to life.
-        if (this.#state !== 'reconnecting') {
-          client.terminate();
-          return;
-        }
-        for (const chunk of this.#buffer.drain()) await client.appendAudio(chunk);
-        this.#setOpen();
-        this.#emitter.emit('reconnected', { reason, attempt, restored: { config: true, tools: this.#configuration.tools.size, ...restored } });
-        return;
-      } catch (error) {
-        lastError = error instanceof Error ? error : new Error(String(error));
-        client.terminate();
-        if (this.#state !== 'reconnecting') return;
-        if (!isRetryable(error)) break;
-      }
-    }
-    const failed = lastError instanceof RealtimeError ? lastError : new RealtimeError(lastError.message, 'reconnect_failed', { cause: lastError });
+    this.#rollover.stop();
+    const failure = await reconnectWithBackoff(
+      {
+        options: this.#options.reconnect,
+        immediate: reason !== 'dropped',
+        signal: this.#abort.signal,
+        wanted: () => this.#state === 'reconnecting',
+        onAttempt: (attempt, delayMs, error) => this.#emitter.emit('reconnecting', { attempt, delayMs, error }),
+        connect: (attempt) => this.#reopen(reason, attempt),
+      },
+      cause,
+    );
+    if (!failure) return;
+    const failed = failure instanceof RealtimeError ? failure : new RealtimeError(failure.message, 'reconnect_failed', { cause: failure });
     this.#emitter.emit('error', failed);
     this.#shutdown(failed);
   }
 
-  get #rolloverAt(): number {
-    const cap = this.#options.maxSessionMs ?? (this.#client.modelInfo?.limits.sessionMinutes ?? 120) * 60_000;
-    return this.#startedAt + cap - (this.#options.rolloverMarginMs ?? 5 * 60_000);
-  }
-
-  /** Rollover is due at {@link #rolloverAt}: a timer, so that an idle session rolls over too. */
-  #armRollover(delayMs = this.#rolloverAt - Date.now()): void {
-    clearTimeout(this.#rolloverTimer);
-    this.#rolloverTimer = setTimeout(() => {
-      void this.#maybeRollover();
-      // Still open: the turn in progress (or the user's speech) holds it; look again.
-      if (this.#state === 'open') this.#armRollover(ROLLOVER_RETRY_MS);
-    }, Math.max(0, Math.min(delayMs, 2 ** 31 - 1)));
-    (this.#rolloverTimer as { unref?: () => void }).unref?.();
+  /** One reconnect attempt: a new client, the configuration and the conversation restored, the buffered audio sent. */
+  async #reopen(reason: ReconnectedInfo['reason'], attempt: number): Promise<void> {
+    const client = (this.#client = this.#newClient());
+    try {
+      await this.#open(client);
+      const restored = await restoreConversation(client, this.history.items, this.#configuration.wire, this.#options.restore ?? 'items', this.#ignoredItemIds);
+      // close() while this connection was being set up: it must not come back to life.
+      if (this.#state !== 'reconnecting') {
+        client.terminate();
+        return;
+      }
+      for (const chunk of this.#buffer.drain()) await client.appendAudio(chunk);
+      this.#setOpen();
+      this.#emitter.emit('reconnected', { reason, attempt, restored: { config: true, tools: this.#configuration.tools.size, ...restored } });
+    } catch (error) {
+      client.terminate();
+      throw error;
+    }
   }
 
   /** Rolls over when due, between turns only: never in the middle of a reply, a tool run or the user's speech. */
   async #maybeRollover(): Promise<void> {
-    if (this.#state !== 'open' || this.busy || this.#turns.userSpeaking || Date.now() < this.#rolloverAt) return;
+    if (this.#state !== 'open' || this.busy || this.#turns.userSpeaking || !this.#rollover.due) return;
     const old = this.#client;
     this.#state = 'reconnecting';
-    clearTimeout(this.#rolloverTimer);
+    this.#rollover.stop();
     await old.close(1000, 'rollover');
     if (this.#state !== 'reconnecting') return; // closed meanwhile
     await this.#reconnect('rollover', new RealtimeError('session duration cap approaching', 'rollover'));
@@ -472,7 +458,7 @@ export class RealtimeSession {
 
   #stopTimers(): void {
     clearInterval(this.#keepalive);
-    clearTimeout(this.#rolloverTimer);
+    this.#rollover.stop();
     this.#abort.abort();
   }
 
