@@ -553,6 +553,8 @@ describe('the public API called wrongly', () => {
     // Reply audio to a playback whose write throws: reported as an error, the session goes on.
     const errors: RealtimeError[] = [];
     s.on('error', (e) => errors.push(e));
+    // (Only audio of the turn's open response is played: the response starts first.)
+    server.sockets.at(-1)!.send(JSON.stringify({ event_id: 'a0', type: 'response.created', response: { id: 'r', object: 'realtime.response', status: 'in_progress', output: [] } }));
     server.sockets.at(-1)!.send(JSON.stringify({ event_id: 'a1', type: 'response.audio.delta', response_id: 'r', item_id: 'i', output_index: 0, content_index: 0, delta: Buffer.alloc(480).toString('base64') }));
     await eventually(() => errors.some((e) => /no device/.test(e.message)), 1000, 'the playback error reported');
     // The close stops the playback (which throws): the close still completes and emits close.
