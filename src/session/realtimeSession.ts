@@ -4,10 +4,9 @@
  * their own module — and keeps the session going across reconnects, rollovers before the duration
  * cap (§2.5) and inactivity closes (§0.2.11), with the configuration `updateSession` changed.
  */
+import { checkTimerMs } from '../client/options.js';
 import { RealtimeClient, type CloseInfo } from '../client/realtimeClient.js';
-import { TypedEmitter } from '../client/emitter.js';
 import { AbortError, ConnectionError, RealtimeError, ServerError, ValidationError } from '../errors.js';
-import { waitForEvent, type WaitOptions } from '../internal/waitForEvent.js';
 import type { ErrorEvent } from '../protocol/serverEvents.js';
 import type { Session, SessionConfig } from '../protocol/session.js';
 import { checkAsk, sendAsk, type AskInput } from './ask.js';
@@ -15,10 +14,11 @@ import { BoundedAudioBuffer } from './audioBuffer.js';
 import { ConversationHistory, type HistoryChange } from './history.js';
 import { SessionMetrics, type MetricsSnapshot } from './metrics.js';
 import { Readiness } from './readiness.js';
+import { SessionEvents } from './sessionEvents.js';
 import { isRetryable, reconnectWithBackoff } from './reconnect.js';
 import { RolloverSchedule } from './rollover.js';
 import { restoreConversation } from './restore.js';
-import type { RealtimeSessionEvents, RealtimeSessionOptions, ReconnectedInfo, SessionState, SessionUpdate } from './sessionOptions.js';
+import type { RealtimeSessionOptions, ReconnectedInfo, SessionState, SessionUpdate } from './sessionOptions.js';
 import { SessionConfiguration } from './configuration.js';
 import { Turn } from './turn.js';
 import { TurnMachine } from './turnMachine.js';
@@ -32,16 +32,9 @@ type State = SessionState;
 const INACTIVITY = /no response was generated/i;
 
 /** A conversation that survives reconnects. */
-export class RealtimeSession {
+export class RealtimeSession extends SessionEvents {
   readonly history: ConversationHistory;
   readonly #options: RealtimeSessionOptions;
-  readonly #emitter = new TypedEmitter<RealtimeSessionEvents>((error) => {
-    try {
-      this.#options.logger?.warn?.(`dashscope-realtime: a session listener threw: ${String(error)}`);
-    } catch {
-      // a throwing logger must not break the emit it reports on (it may run inside a close)
-    }
-  });
   readonly #metrics: SessionMetrics;
   readonly #readiness = new Readiness();
   readonly #buffer: BoundedAudioBuffer;
@@ -61,6 +54,7 @@ export class RealtimeSession {
   #inactive: Error | undefined;
 
   constructor(options: RealtimeSessionOptions = {}) {
+    super(options.logger);
     this.#options = options;
     this.#client = this.#newClient();
     this.#configuration = new SessionConfiguration(options.session, options.tools, { name: this.#client.model, info: this.#client.modelInfo, validate: options.validate !== false });
@@ -82,7 +76,7 @@ export class RealtimeSession {
         client: () => this.#client,
         history,
         metrics,
-        emit: (event, payload) => this.#emitter.emit(event, payload),
+        emit: (event, payload) => this.emitter.emit(event, payload),
         tools: () => this.#configuration.tools,
         signal: () => this.#abort.signal,
         idle: () => void this.#maybeRollover(),
@@ -116,28 +110,9 @@ export class RealtimeSession {
     return this.#configuration.wire;
   }
 
-  /** Adds a listener (it survives reconnects); returns a function that removes it. */
-  on<K extends keyof RealtimeSessionEvents>(event: K, listener: (payload: RealtimeSessionEvents[K]) => void): () => void {
-    return this.#emitter.on(event, listener);
-  }
-
-  /** Calls `listener` for the next `event` only; returns a function that removes it. */
-  once<K extends keyof RealtimeSessionEvents>(event: K, listener: (payload: RealtimeSessionEvents[K]) => void): () => void {
-    return this.#emitter.once(event, listener);
-  }
-
-  /** Removes a listener added with `on` (for `once`, call the function it returned). */
-  off<K extends keyof RealtimeSessionEvents>(event: K, listener: (payload: RealtimeSessionEvents[K]) => void): void {
-    this.#emitter.off(event, listener);
-  }
-
-  /**
-   * Resolves with the next `event` that passes `options.filter`, across reconnects. Rejects with a
-   * TimeoutError (default 60 s), an AbortError, or a ConnectionError when the session closes.
-   */
-  waitFor<K extends Exclude<keyof RealtimeSessionEvents, 'close'>>(event: K, options: WaitOptions<RealtimeSessionEvents[K]> = {}): Promise<RealtimeSessionEvents[K]> {
-    if (this.#state === 'closed') return Promise.reject(new ConnectionError(`waitFor(${event}): the session is closed.`, 'not_connected'));
-    return waitForEvent(this.#emitter, event, options, 'close', (info) => info.error ?? new ConnectionError(`waitFor(${event}): the session closed.`, 'connection_closed'));
+  /** @internal */
+  protected get closed(): boolean {
+    return this.#state === 'closed';
   }
 
   /**
@@ -147,7 +122,13 @@ export class RealtimeSession {
    * (default `readyTimeoutMs`, 60 s), an AbortError when `signal` aborts.
    */
   whenReady(options: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<void> {
-    return this.#ready('whenReady', performance.now() + (options.timeoutMs ?? this.#readyTimeoutMs), options.signal);
+    try {
+      if (typeof options !== 'object' || options === null) throw new ValidationError('whenReady: options must be an object ({ timeoutMs, signal }).', 'whenReady(options)');
+      const timeoutMs = checkTimerMs('whenReady options.timeoutMs', options.timeoutMs ?? this.#readyTimeoutMs, 0, true);
+      return this.#ready('whenReady', performance.now() + timeoutMs, options.signal);
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   get #readyTimeoutMs(): number {
@@ -254,7 +235,7 @@ export class RealtimeSession {
       }),
       ...this.#turns.attach(client),
       client.on('error', (e) => this.#serverError(e)),
-      client.on('client_error', (e) => this.#emitter.emit('error', e)),
+      client.on('client_error', (e) => this.emitter.emit('error', e)),
       client.on('close', (info) => void this.#closed(client, info)),
     );
   }
@@ -267,7 +248,7 @@ export class RealtimeSession {
       this.#inactive = error;
       return;
     }
-    this.#emitter.emit('error', error);
+    this.emitter.emit('error', error);
   }
 
   /**
@@ -293,7 +274,7 @@ export class RealtimeSession {
     }
     if (this.#state === 'suspended') this.#resume();
     const turn = new Turn(this.#client.outputSampleRate);
-    this.#emitter.emit('turn', turn);
+    this.emitter.emit('turn', turn);
     const deadline = performance.now() + this.#readyTimeoutMs;
     this.#sendQueue = this.#sendQueue.then(() => this.#sendTurn(turn, ask, deadline));
     return turn;
@@ -326,7 +307,7 @@ export class RealtimeSession {
     if (this.#state === 'suspended') this.#resume();
     if (this.#state === 'reconnecting') {
       const dropped = this.#buffer.push(data, this.#client.inputSampleRate);
-      if (dropped > 0) this.#emitter.emit('audio_dropped', { droppedMs: dropped, totalDroppedMs: this.#buffer.totalDroppedMs });
+      if (dropped > 0) this.emitter.emit('audio_dropped', { droppedMs: dropped, totalDroppedMs: this.#buffer.totalDroppedMs });
       return;
     }
     if (this.#state !== 'open') throw new ConnectionError(`appendAudio: the session is ${this.#state}.`, 'not_connected');
@@ -369,11 +350,11 @@ export class RealtimeSession {
       // §0.2.11: reconnecting now would only be closed again in 180 s; the next use reconnects.
       this.#state = 'suspended';
       this.#rollover.stop();
-      this.#emitter.emit('suspended', { error: inactive });
+      this.emitter.emit('suspended', { error: inactive });
       return;
     }
     if (this.#options.reconnect === false || !isRetryable(error)) {
-      this.#emitter.emit('error', error);
+      this.emitter.emit('error', error);
       this.#shutdown(error);
       return;
     }
@@ -400,14 +381,14 @@ export class RealtimeSession {
         immediate: reason !== 'dropped',
         signal: this.#abort.signal,
         wanted: () => this.#state === 'reconnecting',
-        onAttempt: (attempt, delayMs, error) => this.#emitter.emit('reconnecting', { attempt, delayMs, error }),
+        onAttempt: (attempt, delayMs, error) => this.emitter.emit('reconnecting', { attempt, delayMs, error }),
         connect: (attempt) => this.#reopen(reason, attempt),
       },
       cause,
     );
     if (!failure) return;
     const failed = failure instanceof RealtimeError ? failure : new RealtimeError(failure.message, 'reconnect_failed', { cause: failure });
-    this.#emitter.emit('error', failed);
+    this.emitter.emit('error', failed);
     this.#shutdown(failed);
   }
 
@@ -424,7 +405,7 @@ export class RealtimeSession {
       }
       for (const chunk of this.#buffer.drain()) await client.appendAudio(chunk);
       this.#setOpen();
-      this.#emitter.emit('reconnected', { reason, attempt, restored: { config: true, tools: this.#configuration.tools.size, ...restored } });
+      this.emitter.emit('reconnected', { reason, attempt, restored: { config: true, tools: this.#configuration.tools.size, ...restored } });
     } catch (error) {
       client.terminate();
       throw error;
@@ -443,7 +424,7 @@ export class RealtimeSession {
   }
 
   #historyChanged(change: HistoryChange): void {
-    this.#emitter.emit(`item_${change.kind}`, change.item);
+    this.emitter.emit(`item_${change.kind}`, change.item);
   }
 
   #shutdown(error?: Error): void {
@@ -453,7 +434,7 @@ export class RealtimeSession {
     const reason = error ?? new RealtimeError('The session closed.', 'closed');
     this.#failActive(reason);
     this.#readiness.fail(new ConnectionError(`the session closed: ${reason.message}`, 'not_connected'));
-    this.#emitter.emit('close', error ? { error } : {});
+    this.emitter.emit('close', error ? { error } : {});
   }
 
   #stopTimers(): void {
@@ -473,7 +454,7 @@ export class RealtimeSession {
     const reason = new RealtimeError('The session closed.', 'closed');
     this.#failActive(reason);
     this.#readiness.fail(new ConnectionError('the session was closed by close().', 'not_connected'));
-    this.#emitter.emit('close', {});
+    this.emitter.emit('close', {});
   }
 }
 
