@@ -173,4 +173,20 @@ describe('interrupt() while a tool runs', () => {
     const next = await within(s.ask('Hello').done, 5000, 'the next turn');
     assert.equal(next.status, 'completed');
   });
+
+  test('manual mode: a call dropped by interrupt() is ignored by submitToolOutput (false, nothing sent)', async () => {
+    const { sim, frames } = await simulator();
+    const weather = tool({ name: 'get_current_weather', parameters: { type: 'object' }, execute: () => 'unused' });
+    const s = await session(sim.url, { session: { turn_detection: null }, tools: [weather], toolExecution: 'manual' });
+    const call = once<{ callId: string }>((fn) => s.on('tool_call', fn));
+    const turn = s.ask('Please call get_current_weather for Hangzhou');
+    const { callId } = await within(call, 5000, 'tool_call');
+    s.interrupt();
+    assert.equal((await within(turn.done, 2000, 'turn')).status, 'interrupted');
+    assert.equal(s.submitToolOutput(callId, 'sunny'), false);
+    assert.throws(() => s.submitToolOutput('call_never_issued', 'x'), /no pending call/);
+    await sleep(100);
+    assert.equal(frames.filter((f) => f.type === 'conversation.item.create' && (f.event.item as { type: string }).type === 'function_call_output').length, 0);
+    assert.equal(frames.filter((f) => f.type === 'response.create').length, 1);
+  });
 });

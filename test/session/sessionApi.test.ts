@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { ConnectionError, TimeoutError, tool, type HistoryItem, type Turn } from '../../src/index.js';
+import { ConnectionError, RealtimeSession, TimeoutError, ValidationError, tool, type HistoryItem, type Turn } from '../../src/index.js';
 import { once, session, simulator, within } from './helpers.js';
 
 const weather = tool<{ location: string }>({
@@ -51,8 +51,14 @@ describe('updateSession', () => {
     const s = await session(sim.url, { session: { turn_detection: null } });
     await assert.rejects(s.updateSession(null as never), /updateSession: pass an object/);
     await assert.rejects(s.updateSession({ tools: [{ name: 'x' }] as never }), /tools: pass tools made with tool/);
+    await assert.rejects(s.whenReady({ timeoutMs: -1 }), ValidationError);
+    await s.whenReady(); // open: at once
     await s.close();
     await assert.rejects(s.updateSession({ instructions: 'x' }), ConnectionError);
+    await assert.rejects(s.whenReady(), ConnectionError);
+    const never = new RealtimeSession({ url: sim.url, apiKey: 'sk-test' });
+    assert.throws(() => never.ask('hi'), /call connect\(\) first/);
+    await assert.rejects(never.whenReady(), /call connect\(\) first/);
   });
 });
 
