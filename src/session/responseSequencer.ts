@@ -70,9 +70,16 @@ export class ResponseSequencer {
   }
 
   #send(send: () => string | void): void {
-    this.#state = { kind: 'requested', eventId: undefined, cut: false };
-    const state = this.#state;
-    const eventId = send();
+    const state: State = { kind: 'requested', eventId: undefined, cut: false };
+    this.#state = state;
+    let eventId: string | void;
+    try {
+      eventId = send();
+    } catch (error) {
+      // Not sent (the connection is going away): nothing is active.
+      if (this.#state === state) this.#state = { kind: 'idle' };
+      throw error;
+    }
     if (this.#state === state) state.eventId = eventId || undefined;
   }
 
@@ -159,8 +166,12 @@ export class ResponseSequencer {
     clearTimeout(this.#timer);
     this.#state = { kind: 'idle' };
     const next = this.#queue.shift();
-    if (next) this.#send(next);
-    else this.onIdle();
+    if (!next) return this.onIdle();
+    try {
+      this.#send(next);
+    } catch {
+      // The connection is going away; its close fails the turns that were waiting.
+    }
   }
 
   /** Drops waiting requests and forgets the active response (the connection is gone). */

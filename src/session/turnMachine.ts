@@ -70,8 +70,9 @@ export class TurnMachine {
   #turnResponse: string | undefined;
   /** Responses cut or superseded: their late output is dropped (§5.3, §0.2.8). */
   readonly #cutResponses = new Set<string>();
-  /** Event id of the last `response.create` sent. */
+  /** Event ids of the last `response.create` and `response.cancel` sent. */
   #lastCreate: string | undefined;
+  #lastCancel: string | undefined;
   /** After a tool continuation in VAD mode, until `#duplicateUntil`: a response nobody asked for is a duplicate (§0.2.9). */
   #duplicateGuard = false;
   #duplicateUntil = 0;
@@ -168,7 +169,7 @@ export class TurnMachine {
       this.#duplicateGuard = false;
       this.#remember(id);
       this.#sequencer.cut();
-      if (this.host.client().isConnected) this.host.client().cancelResponse();
+      if (this.host.client().isConnected) this.#lastCancel = this.host.client().cancelResponse();
       return;
     }
     if (previous !== undefined) {
@@ -253,6 +254,8 @@ export class TurnMachine {
    */
   serverError(e: ErrorEvent): boolean {
     const error = new ServerError(e.error, e.event_id);
+    // A cancel that raced the response's own end finds nothing to cancel: harmless (§3.7).
+    if (error.eventId !== undefined && error.eventId === this.#lastCancel) return true;
     const rejected = SEMANTIC_REJECTION.test(error.message);
     if (error.eventId !== undefined && error.eventId === this.#lastCreate) {
       if (this.#sequencer.refused(error.eventId)) {
@@ -285,7 +288,7 @@ export class TurnMachine {
       if (!turn && this.#sequencer.responseId === undefined) turn = this.#pendingTurns[0]; // requested, not started
       const cutId = this.#sequencer.cut();
       if (cutId !== undefined) this.#remember(cutId);
-      if (byApplication && client.isConnected) client.cancelResponse();
+      if (byApplication && client.isConnected) this.#lastCancel = client.cancelResponse();
     }
     if (tools) {
       this.#toolCalls.abort();

@@ -139,3 +139,25 @@ describe('§0.2.9 a tool result in VAD mode', () => {
     });
   }
 });
+
+describe('§3.7 a cancel that races the end of the response', () => {
+  test('"nothing to cancel" for our own response.cancel is not an error; the next turn goes after the settle bound', async () => {
+    let creates = 0;
+    const server = await scriptedService((frame, s) => {
+      if (frame.type === 'response.create') {
+        if (++creates === 1) s.send(ev('response.created', { response: { id: 'resp_1', object: 'realtime.response', status: 'in_progress', output: [] } }));
+        else sendAll(s, reply('resp_2', 'item_a2', 'Again.'));
+      }
+      if (frame.type === 'response.cancel') s.send(ev('error', { error: { type: 'invalid_request_error', code: 'invalid_value', message: 'No active response to cancel.', event_id: frame.event_id } }));
+    });
+    const s = await session(server.url, { session: { turn_detection: null }, cancelSettleMs: 200 });
+    const seen = watch(s);
+    const turn = s.ask('Hello');
+    await within(once((fn) => s.client.on('response.created', fn)), 3000, 'response.created');
+    s.interrupt();
+    assert.equal((await within(turn.done, 2000, 'turn')).status, 'interrupted');
+    const next = await within(s.ask('Hello again').done, 3000, 'the next turn');
+    assert.equal(next.transcript, 'Again.');
+    assert.deepEqual(seen.errors, []);
+  });
+});
