@@ -156,6 +156,19 @@ export class ConversationHistory {
     return item;
   }
 
+  /**
+   * The response `responseId` is over without saying so for its items (a cancel without
+   * `response.done`, §5.3; a response superseded by the next, §0.2.8): its items still in
+   * progress get `status`.
+   */
+  endResponse(responseId: string, status: HistoryStatus): void {
+    for (const item of this.#items) {
+      if ((item.type === 'assistant' || item.type === 'function_call') && item.status === 'in_progress' && (item.type !== 'assistant' || item.responseId === responseId)) {
+        this.#finish(item, status);
+      }
+    }
+  }
+
   /** Marks every item still in progress as failed (its connection is gone). */
   abandon(): void {
     for (const item of this.#items) {
@@ -257,13 +270,7 @@ export class ConversationHistory {
       }
       case 'response.done': {
         const status = event.response.status;
-        if (status === 'completed') return;
-        for (const item of this.#items) {
-          if ((item.type === 'assistant' || item.type === 'function_call') && item.status === 'in_progress' && (item.type !== 'assistant' || item.responseId === event.response.id)) {
-            item.status = status === 'failed' ? 'failed' : 'interrupted';
-            this.#update(item, true);
-          }
-        }
+        if (status !== 'completed') this.endResponse(event.response.id, status === 'failed' ? 'failed' : 'interrupted');
         return;
       }
       default:

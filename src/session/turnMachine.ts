@@ -175,6 +175,7 @@ export class TurnMachine {
     if (previous !== undefined) {
       // §0.2.8: a response started while the previous one was open: that one is over, its late output dropped.
       this.#remember(previous);
+      this.host.history.endResponse(previous, 'completed');
       if (this.#turn && this.#turnResponse === previous) this.end(this.#turn, 'completed');
     }
     const turn = this.#turn ?? this.#pendingTurns.shift() ?? this.#serverTurn();
@@ -284,9 +285,10 @@ export class TurnMachine {
     const tools = this.#toolCalls.busy;
     if (!responding && !stop.cut && !tools) return; // nothing was cut: the reply had finished playing
     let turn = this.#turn;
+    let cutId: string | undefined;
     if (responding) {
       if (!turn && this.#sequencer.responseId === undefined) turn = this.#pendingTurns[0]; // requested, not started
-      const cutId = this.#sequencer.cut();
+      cutId = this.#sequencer.cut();
       if (cutId !== undefined) this.#remember(cutId);
       if (byApplication && client.isConnected) this.#lastCancel = client.cancelResponse();
     }
@@ -295,6 +297,7 @@ export class TurnMachine {
       this.#sequencer.release();
     }
     const item = stop.itemId ? this.host.history.interrupt(stop.itemId, stop.heardMs) : undefined;
+    if (cutId !== undefined) this.host.history.endResponse(cutId, 'interrupted'); // its other items, §5.3
     if (turn && (responding || tools)) this.end(turn, 'interrupted');
     this.host.emit('interrupted', { itemId: stop.itemId, heardMs: stop.heardMs, heardText: item?.heard?.text ?? '' });
   }

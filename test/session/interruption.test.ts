@@ -113,6 +113,7 @@ describe('a cancelled response', () => {
       else await speak(s, speech());
       const result = await within(turn.done, 5000, 'the cut turn ends');
       assert.equal(result.status, 'interrupted');
+      assert.equal(s.history.items.filter((i) => i.type === 'assistant' && i.status === 'in_progress').length, 0, 'the cut item is not left in progress');
       let second: Turn;
       if (mode === 'manual') second = s.ask('Something short');
       else second = await within(new Promise<Turn>((r) => (seen.turns.length > 1 ? r(seen.turns[1]!) : s.once('turn', r))), 8000, 'the reply to the speech');
@@ -132,6 +133,7 @@ describe('a cancelled response', () => {
     await once((fn) => s.client.on('response.created', fn));
     s.interrupt();
     assert.equal((await within(turn.done, 2000, 'the cut turn')).status, 'interrupted');
+    assert.deepEqual(s.history.items.filter((i) => i.status === 'in_progress'), [], 'nothing left in progress');
     const next = s.ask('Again');
     await within(once((fn) => s.client.on('response.created', fn), 3000), 3000, 'the next response starts after the settle bound');
     assert.equal(frames.filter((f) => f.type === 'response.create').length, 2);

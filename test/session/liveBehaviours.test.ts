@@ -104,6 +104,7 @@ describe('§0.2.8 a response that starts while the previous one is open', () => 
     assert.equal(b!.audio.length, 2400);
     assert.equal(writes.length, 2, "the old response's late audio is not played");
     assert.equal(s.busy, false);
+    assert.deepEqual(s.history.items.map((i) => `${i.id}:${i.status}`), ['item_a1:completed', 'item_a2:completed'], 'the old item is not left in progress');
   });
 });
 
