@@ -56,7 +56,7 @@ export class ToolCalls {
     this.#calls.push(call);
   }
 
-  /** Runs (or hands out) the collected calls of `turn`. Never rejects. */
+  /** Runs (or hands out) the collected calls of `turn`. Rejects only when an output cannot be sent (the connection is gone). */
   async run(turn: Turn): Promise<void> {
     const calls = this.#calls.splice(0);
     this.#turn = turn;

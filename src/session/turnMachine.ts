@@ -209,7 +209,13 @@ export class TurnMachine {
     this.#turnResponse = undefined;
     if (status === 'cancelled' || status === 'incomplete') this.end(turn, 'interrupted');
     else if (status === 'failed') this.end(turn, 'failed', new RealtimeError(`Response ${responseId} failed.`, 'response_failed'));
-    else if (withTools) void this.#toolCalls.run(turn);
+    else if (withTools) {
+      this.#toolCalls.run(turn).catch((error: unknown) => {
+        // The connection went away while the tools ran (the output could not be sent): the close
+        // handling ends the turn; this must not become an unhandled rejection.
+        this.host.emit('error', error instanceof RealtimeError ? error : new RealtimeError(String(error), 'tool_output_failed', { cause: error }));
+      });
+    }
     else this.end(turn, 'completed');
   }
 

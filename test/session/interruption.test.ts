@@ -191,4 +191,29 @@ describe('interrupt() while a tool runs', () => {
     assert.equal(frames.filter((f) => f.type === 'conversation.item.create' && (f.event.item as { type: string }).type === 'function_call_output').length, 0);
     assert.equal(frames.filter((f) => f.type === 'response.create').length, 1);
   });
+
+  test('a connection lost while a tool runs: its signal aborts, its output is not sent anywhere, the turn fails', async () => {
+    const { sim, frames } = await simulator();
+    let started!: () => void;
+    const running = new Promise<void>((r) => (started = r));
+    let aborted = false;
+    const slow = tool({
+      name: 'get_current_weather',
+      parameters: { type: 'object' },
+      execute: (_args, { signal }) => {
+        signal.addEventListener('abort', () => (aborted = true));
+        started();
+        return sleep(300).then(() => 'sunny');
+      },
+    });
+    const s = await session(sim.url, { session: { turn_detection: null }, tools: [slow], reconnect: { baseDelayMs: 10 } });
+    const turn = s.ask('Please call get_current_weather for Hangzhou');
+    await within(running, 5000, 'the tool starts');
+    s.client.terminate();
+    assert.equal((await within(turn.done, 2000, 'turn')).status, 'failed');
+    assert.equal(aborted, true);
+    await within(once((fn) => s.on('reconnected', fn)), 5000, 'reconnected');
+    await sleep(400);
+    assert.equal(frames.filter((f) => f.type === 'conversation.item.create' && (f.event.item as { type: string }).type === 'function_call_output').length, 0, 'no stale output on the new connection (§0.2.10)');
+  });
 });
