@@ -48,6 +48,7 @@ export class RealtimeSession extends SessionEvents {
   #startedAt = 0;
   #keepalive: ReturnType<typeof setInterval> | undefined;
   readonly #rollover = new RolloverSchedule(() => void this.#maybeRollover());
+  /** Items the last restore sent: their echoes are not new history. */
   #ignoredItemIds = new Set<string>();
   #abort = new AbortController();
   /** The service said it closes for inactivity (§0.2.11): its close suspends instead of reconnecting. */
@@ -62,10 +63,7 @@ export class RealtimeSession extends SessionEvents {
     if (typeof maxItems !== 'number' || !(maxItems === Infinity || (Number.isInteger(maxItems) && maxItems >= 1))) {
       throw new ValidationError(`maxHistoryItems must be a whole number ≥ 1 or Infinity, got ${String(maxItems)}.`, 'maxHistoryItems');
     }
-    for (const name of ['cancelSettleMs', 'readyTimeoutMs', 'askTrailingSilenceMs'] as const) {
-      const v = options[name];
-      if (v !== undefined && (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > 600_000)) throw new ValidationError(`${name} must be a number of ms from 0 to 600000, got ${String(v)}.`, name);
-    }
+    for (const name of ['cancelSettleMs', 'readyTimeoutMs', 'askTrailingSilenceMs'] as const) if (options[name] !== undefined) checkTimerMs(name, options[name], 0);
     this.history = new ConversationHistory((change) => this.#historyChanged(change), maxItems);
     this.#metrics = new SessionMetrics(this.#client.modelInfo);
     this.#buffer = new BoundedAudioBuffer(options.disconnectedAudioMs ?? 10_000);
@@ -397,6 +395,7 @@ export class RealtimeSession extends SessionEvents {
     const client = (this.#client = this.#newClient());
     try {
       await this.#open(client);
+      this.#ignoredItemIds.clear(); // the echoes of the previous restore are over: bounded by one restore
       const restored = await restoreConversation(client, this.history.items, this.#configuration.wire, this.#options.restore ?? 'items', this.#ignoredItemIds);
       // close() while this connection was being set up: it must not come back to life.
       if (this.#state !== 'reconnecting') {
