@@ -52,3 +52,14 @@ test('a zod-like schema validates and declares', async () => {
   const bad = await runTool(search as never, 'search', '{"q":1}', 'c');
   assert.deepEqual(JSON.parse(bad.output).details, ['q: Expected string']);
 });
+
+test('an abort (interruption, close) ends a run at once, even for a tool that ignores its signal', async () => {
+  const stubborn = tool({ name: 'stubborn', parameters: { type: 'object' }, timeoutMs: 10_000, execute: () => new Promise((r) => setTimeout(() => r('late'), 300)) });
+  const controller = new AbortController();
+  const run = runTool(stubborn, 'stubborn', '{}', 'c', controller.signal);
+  controller.abort();
+  const result = await run;
+  assert.equal(result.status, 'aborted');
+  assert.match(result.output, /aborted/);
+  assert.equal((await runTool(stubborn, 'stubborn', '{}', 'c', AbortSignal.abort())).status, 'aborted', 'aborted before it ran');
+});
