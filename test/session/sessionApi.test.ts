@@ -34,6 +34,19 @@ describe('updateSession', () => {
     assert.equal(result.toolCalls[0]?.status, 'ok', 'the tool added by updateSession runs');
   });
 
+  test('made while the session reconnects, it waits for the new connection and is kept from then on', async () => {
+    const { sim, frames } = await simulator();
+    const s = await session(sim.url, { session: { turn_detection: null }, reconnect: { baseDelayMs: 150, maxDelayMs: 200 } });
+    s.client.terminate();
+    await once((fn) => s.on('reconnecting', fn), 3000);
+    const answer = await within(s.updateSession({ instructions: 'Changed while away.' }), 5000, 'the update');
+    assert.equal(answer.instructions, 'Changed while away.');
+    s.client.terminate();
+    await once((fn) => s.on('reconnected', fn), 5000);
+    const last = frames.filter((f) => f.type === 'session.update').at(-1)!;
+    assert.equal((last.event.session as { instructions?: string }).instructions, 'Changed while away.');
+  });
+
   test('two calls in flight each resolve with their own answer; a refused one changes nothing', async () => {
     const { sim } = await simulator();
     const s = await session(sim.url, { session: { turn_detection: null } });
