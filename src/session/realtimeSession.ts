@@ -232,6 +232,8 @@ export class RealtimeSession extends SessionEvents {
         this.history.apply(event, client.outputSampleRate);
       }),
       ...this.#turns.attach(client),
+      // A response generated after an inactivity notice makes it stale: a later drop reconnects.
+      client.on('response.created', () => (this.#inactive = undefined)),
       client.on('error', (e) => this.#serverError(e)),
       client.on('client_error', (e) => this.emitter.emit('error', e)),
       client.on('close', (info) => void this.#closed(client, info)),
