@@ -57,16 +57,17 @@ export interface FunctionCallOutputItem {
   output: string;
 }
 
-/** qwen3.8 MCP approval answer (§3.8). */
+/** qwen3.8 MCP approval answer (§3.8); the service echoes it in `conversation.item.created`. */
 export interface McpApprovalResponseItem {
   id?: string;
+  object?: 'realtime.item';
   type: 'mcp_approval_response';
   approval_request_id: string;
   approve: boolean;
 }
 
-/** Any item a server event may carry. */
-export type ConversationItem = MessageItem | FunctionCallItem | FunctionCallOutputItem;
+/** Any item a server event may carry (an MCP approval answer is echoed too, §3.8). */
+export type ConversationItem = MessageItem | FunctionCallItem | FunctionCallOutputItem | McpApprovalResponseItem;
 
 /** A user text message as sent in `conversation.item.create` (§3.8, §5.6). */
 export interface UserMessageInput {

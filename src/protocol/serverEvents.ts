@@ -15,8 +15,8 @@ interface ServerEventBase {
 export interface ErrorDetail {
   /** `invalid_request_error` (session continues) or `server_error` (connection terminated). */
   type: 'invalid_request_error' | 'server_error' | string;
-  /** Machine code such as `invalid_value`; may be `""`. */
-  code: string;
+  /** Machine code such as `invalid_value`; may be `""`, and is absent on some refusals (§0.2.3, §0.2.14). */
+  code?: string;
   /** Human-readable message. */
   message: string;
   /** Offending parameter path such as `session.modalities`; may be `""`. */

@@ -5,12 +5,12 @@
  * connection ends that connection only (a `server_error`, then close, §4.1).
  */
 import { WebSocket } from 'ws';
-import { newServerId, type ErrorDetail, type ModelInfo } from '../protocol/index.js';
+import { newServerId, type ErrorDetail, type ModelInfo, type ServerEventType } from '../protocol/index.js';
 import { errorText, invalidRequest, serverError } from './errors.js';
 import { parseClientFrame } from './eventParser.js';
 import { FaultInjector, type FaultPlan } from './faults.js';
 import type { ResolvedOptions } from './options.js';
-import type { Outbox } from './outbox.js';
+import type { EventFields, Outbox } from './outbox.js';
 import { describeFrame, redactEvent, type FrameRecord } from './recorder.js';
 import { SimulatedSession } from './simulatedSession.js';
 
@@ -94,7 +94,7 @@ export class Connection implements Outbox {
   // --- Outbox ---
 
   /** @inheritdoc */
-  emit(type: string, fields: Record<string, unknown>): void {
+  emit<T extends ServerEventType>(type: T, fields: EventFields<T>): void {
     if (this.closed) return;
     const event = { event_id: newServerId('event'), type, ...fields };
     // Serialised now: later changes to the objects must not leak into a delayed frame.

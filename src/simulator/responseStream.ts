@@ -13,12 +13,11 @@ import { newCallId, newServerId, type ConversationItem, type FunctionCallItem, t
 import { Pacer, Wake } from './pacer.js';
 import type { ResponderReply } from './responder.js';
 import { synthesizeSpeech } from './synthesizer.js';
+import type { EventSink } from './outbox.js';
 import { encodePcmBase64, wavHeader } from './wireAudio.js';
 
 /** Where the stream's events go. */
-export interface StreamSink {
-  /** Sends a server event (the sink adds `event_id`). */
-  emit(type: string, fields: Record<string, unknown>): void;
+export interface StreamSink extends EventSink {
   /** Resolves when the socket can take more (backpressure). */
   drained(): Promise<void>;
 }
@@ -142,7 +141,7 @@ export class ResponseStream {
     });
   }
 
-  private base(itemId: string, outputIndex: number): Record<string, unknown> {
+  private base(itemId: string, outputIndex: number): { response_id: string; item_id: string; output_index: number; content_index: number } {
     return { response_id: this.spec.responseId, item_id: itemId, output_index: outputIndex, content_index: 0 };
   }
 
@@ -162,7 +161,7 @@ export class ResponseStream {
         await this.pacer.until((index * pieces.length + p) * this.spec.textDeltaMs, this.wake);
         if (this.finished) return;
         this.call.sentArgs += pieces[p];
-        this.sink.emit('response.function_call_arguments.delta', { response_id: this.spec.responseId, item_id: item.id, output_index: index, call_id: item.call_id, delta: pieces[p] });
+        this.sink.emit('response.function_call_arguments.delta', { response_id: this.spec.responseId, item_id: item.id, output_index: index, call_id: item.call_id, delta: pieces[p]! });
       }
       item.arguments = args;
       this.sink.emit('response.function_call_arguments.done', { response_id: this.spec.responseId, item_id: item.id, output_index: index, call_id: item.call_id, name: item.name, arguments: args });

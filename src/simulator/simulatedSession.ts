@@ -151,7 +151,7 @@ export class SimulatedSession {
       const parts = Array.isArray(content) ? content : [];
       const ok = parts.length > 0 && parts.every((p: unknown) => typeof p === 'object' && p !== null && ((p as Json).type === 'input_text' || (p as Json).type === 'text') && typeof (p as Json).text === 'string');
       if (!ok) return bad('item.content', "expected a list of {type: 'input_text', text} parts.");
-      const clean = parts.map((p: Json) => ({ type: p.type as string, text: p.text as string }));
+      const clean = parts.map((p: Json) => ({ type: p.type as 'input_text' | 'text', text: p.text as string }));
       const text = clean.map((p) => p.text).join('');
       this.out.emit('conversation.item.created', { item: { id, object: 'realtime.item', type: 'message', status: 'completed', role, content: clean } });
       if (role === 'user') {
