@@ -494,7 +494,7 @@ describe('server error events', () => {
     const c = client(server.url);
     await c.connect();
     const events: string[] = [];
-    c.on('error', (e) => events.push(e.error.code));
+    c.on('error', (e) => events.push(e.error.code ?? ''));
     const baseline = listenerCounts(c);
     for (const code of CODES) {
       failNext = code;
