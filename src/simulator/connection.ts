@@ -1,6 +1,6 @@
 /**
- * One accepted WebSocket: reads frames (text JSON only, §1.4), enforces the frame-size, idle
- * (§1.5) and duration (§2.5) limits, sends events through the fault injector, records every
+ * One accepted WebSocket: reads frames (text JSON only, §1.4), enforces the frame-size and
+ * duration (§2.5) limits, sends events through the fault injector, records every
  * frame (redacted), and hands parsed events to the {@link SimulatedSession}. A failure inside one
  * connection ends that connection only (a `server_error`, then close, §4.1).
  */
@@ -24,7 +24,7 @@ export interface ConnectionHooks {
   closed(connection: Connection): void;
 }
 
-type Queued = { kind: 'event'; text: string; event: Record<string, unknown>; at: number } | { kind: 'close'; code: number; reason: string; at: number };
+type Queued = { kind: 'event'; text: string; event: Record<string, unknown>; at: number } | { kind: 'close'; code: number | undefined; reason: string; at: number };
 
 const HIGH_WATER = 1024 * 1024;
 const MAX_QUEUED = 512;
@@ -37,7 +37,6 @@ export class Connection implements Outbox {
   private readonly faults: FaultInjector;
   private readonly queue: Queued[] = [];
   private pumpTimer: NodeJS.Timeout | undefined;
-  private idleTimer: NodeJS.Timeout | undefined;
   private limitTimer: NodeJS.Timeout | undefined;
   private sent = 0;
   private closing = false;
@@ -59,6 +58,7 @@ export class Connection implements Outbox {
       close: (code, reason) => this.closeNow(code, reason),
       sendError: (detail) => this.deliverRaw(JSON.stringify({ event_id: newServerId('event'), type: 'error', error: detail })),
       sendRaw: (text) => this.deliverRaw(text),
+      supersede: () => this.session.supersedeResponse(),
     });
   }
 
@@ -86,7 +86,6 @@ export class Connection implements Outbox {
     this.ws.on('close', (code) => this.onClose(code));
     const limitMs = this.options.maxSessionMs ?? this.model.limits.sessionMinutes * 60_000;
     this.limitTimer = setTimeout(() => this.onSessionLimit(limitMs), Math.min(limitMs, 2 ** 31 - 1));
-    this.resetIdle();
     this.faults.start();
     if (!this.closed) this.session.start();
   }
@@ -107,9 +106,9 @@ export class Connection implements Outbox {
   }
 
   /** @inheritdoc */
-  close(code: number, reason: string): void {
+  close(code: number | undefined, reason: string, afterMs = 0): void {
     if (this.closed) return;
-    this.enqueue({ kind: 'close', code, reason, at: Date.now() + this.faults.delayMs });
+    this.enqueue({ kind: 'close', code, reason, at: Date.now() + this.faults.delayMs + afterMs });
     this.closing = true;
   }
 
@@ -133,10 +132,13 @@ export class Connection implements Outbox {
     this.ws.terminate();
   }
 
-  /** Closes now with a close frame (after nothing else). */
-  closeNow(code: number, reason: string): void {
+  /** Closes now with a close frame (after nothing else); no `code`: a close frame without a status (1005 at the peer). */
+  closeNow(code: number | undefined, reason: string): void {
     this.closing = true;
-    if (this.ws.readyState === WebSocket.OPEN || this.ws.readyState === WebSocket.CONNECTING) this.ws.close(code, reason);
+    if (this.ws.readyState === WebSocket.OPEN || this.ws.readyState === WebSocket.CONNECTING) {
+      if (code === undefined) this.ws.close();
+      else this.ws.close(code, reason);
+    }
   }
 
   // --- sending ---
@@ -185,7 +187,6 @@ export class Connection implements Outbox {
   // --- receiving ---
 
   private onMessage(data: Buffer, isBinary: boolean): void {
-    this.resetIdle();
     const t = this.options.errorTexts;
     const base = { t: Date.now(), connection: this.index, direction: 'client' as const };
     if (isBinary) {
@@ -208,13 +209,6 @@ export class Connection implements Outbox {
 
   // --- limits and lifecycle ---
 
-  private resetIdle(): void {
-    if (this.idleTimer) clearTimeout(this.idleTimer);
-    const ms = this.options.idleTimeoutMs;
-    // Only client frames reset it; pings are answered by ws and do not count (§1.5, 3P).
-    if (ms > 0) this.idleTimer = setTimeout(() => this.closeNow(this.options.closeCodes.idleTimeout, 'idle timeout'), Math.min(ms, 2 ** 31 - 1));
-  }
-
   private onSessionLimit(limitMs: number): void {
     if (this.closed) return;
     if (this.options.errorBeforeSessionLimitClose) {
@@ -227,7 +221,6 @@ export class Connection implements Outbox {
     if (this.ended) return;
     this.ended = true;
     this.closing = true;
-    clearTimeout(this.idleTimer);
     clearTimeout(this.limitTimer);
     clearTimeout(this.pumpTimer);
     this.queue.length = 0;

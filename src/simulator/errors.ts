@@ -59,6 +59,23 @@ export const DEFAULT_ERROR_TEXTS: Readonly<ErrorTexts> = Object.freeze({
   internal: 'Internal service error: {reason}',
 });
 
+/**
+ * Texts the live service sends, quoted by protocol.md §0.2 (not replaceable: a client matches
+ * on them). `{x}` placeholders are filled with {@link fillText}.
+ */
+export const LIVE_TEXTS = Object.freeze({
+  /** §0.2.10: a `function_call_output` for a call the session never issued. */
+  unknownCallId: 'Unknown function call id: {call_id}',
+  /** §0.2.11: no response generated for the idle time; the socket then closes with 1011. */
+  inactivity: 'Your session was closed because no response was generated for {seconds} seconds.',
+  /** §0.2.12: `response.create` while VAD hears the user. */
+  userSpeaking: 'Cannot create response while user is speaking.',
+  /** §0.2.3: semantic VAD discarded a speech candidate. */
+  semanticRejected: 'Input speech was not accepted by semantic turn detection',
+  /** §0.2.14, §3.5: an image with no audio in the buffer. */
+  imageBeforeAudio: 'Error append image before append audio.',
+});
+
 /** `template` with `{name}` placeholders replaced by `values`. */
 export function fillText(template: string, values: Record<string, string | number> = {}): string {
   return template.replace(/\{(\w+)\}/g, (match, name: string) => (name in values ? String(values[name]) : match));

@@ -34,6 +34,12 @@ export interface FaultPlan {
   malformedAfterEvents?: number;
   /** The malformed frame. Default `{"type":"response.audio.delta","delta":` (truncated JSON). */
   malformedFrame?: string;
+  /**
+   * Once this many server events were sent, the response streaming then (if any) is superseded
+   * by a new one without its `.done` events and `response.done` (§0.2.8); checked again after
+   * every event until a response is active.
+   */
+  supersedeAfterEvents?: number;
 }
 
 /** Facts about a connection, for choosing its faults. */
@@ -57,6 +63,8 @@ export interface FaultActions {
   sendError(detail: ErrorDetail): void;
   /** Send a raw text frame (not counted). */
   sendRaw(text: string): void;
+  /** Supersede the active response; false when none is active (§0.2.8). */
+  supersede(): boolean;
 }
 
 const DEFAULT_MALFORMED = '{"type":"response.audio.delta","delta":';
@@ -100,6 +108,7 @@ export class FaultInjector {
       this.actions.sendError(detail);
       if (detail.type === 'server_error' && !p.keepOpenAfterError) this.actions.close(this.plan.closeCode ?? 1011, '');
     }
+    if (typeof p.supersedeAfterEvents === 'number' && count >= p.supersedeAfterEvents && !this.done.has('supersede') && this.actions.supersede()) this.done.add('supersede');
     if (this.due('close', p.closeAfterEvents, count)) this.close();
     if (this.due('drop', p.dropAfterEvents, count)) this.actions.drop();
   }
@@ -120,3 +129,31 @@ export class FaultInjector {
     return true;
   }
 }
+
+/**
+ * Ready-made plans for the live faults protocol.md §0.2 reports; combine with `setNextFaults` or
+ * the `faults` option. Each takes the event count after which it fires (default 1: after
+ * `session.created`).
+ */
+export const faultPresets = Object.freeze({
+  /**
+   * §0.2.27: a model-serving failure mid-session: `error` with code `COMMON_ERROR` and a
+   * `<50002> InternalError.Algo.ModelServingError: …` message (a `server_error`: the socket then
+   * closes with 1011; the official client reconnects and replays).
+   */
+  modelServingError(afterEvents = 1): FaultPlan {
+    return {
+      errorAfterEvents: afterEvents,
+      error: { type: 'server_error', code: 'COMMON_ERROR', message: '<50002> InternalError.Algo.ModelServingError: model serving failed, please retry.', param: '', event_id: '' },
+      closeCode: 1011,
+    };
+  },
+  /** §0.2.13: quota or concurrency exhausted mid-session: a close whose reason says `insufficient_quota` (code 1008 by default; the live code is not reported). */
+  quotaClose(afterEvents = 1, code = 1008): FaultPlan {
+    return { closeAfterEvents: afterEvents, closeCode: code, closeReason: 'insufficient_quota: you exceeded your current quota' };
+  },
+  /** §0.2.8: the next response streaming after `afterEvents` events is superseded by a new one without its `response.done`. */
+  supersededResponse(afterEvents = 1): FaultPlan {
+    return { supersedeAfterEvents: afterEvents };
+  },
+});

@@ -19,6 +19,7 @@ import { SimulatorServer } from './server.js';
 export type { SimulatorOptions, CloseCodes, HandshakeRefusal } from './options.js';
 export { DEFAULT_CLOSE_CODES } from './options.js';
 export type { FaultPlan, FaultSelector, ConnectionInfo } from './faults.js';
+export { faultPresets } from './faults.js';
 export type { FrameRecord } from './recorder.js';
 export type { ErrorTexts } from './errors.js';
 export { DEFAULT_ERROR_TEXTS } from './errors.js';

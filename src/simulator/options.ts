@@ -15,7 +15,7 @@ export interface CloseCodes {
   sessionFinished: number;
   /** When the session reaches its duration cap (§2.5). Default 1000: the 3P report only says "closes the socket"; 1000 keeps the SDK's reconnect logic willing to start a new session. */
   sessionLimit: number;
-  /** After the idle timeout (§1.5, §5.10). Default 1000. */
+  /** After the inactivity timeout, once its `error` is sent (§0.2.11: server timeouts close with 1011). Default 1011. */
   idleTimeout: number;
   /** After an unknown voice (§2.4, 3P: "the socket is closed"). Default 1008: retrying cannot fix a configuration error. */
   unsupportedVoice: number;
@@ -67,6 +67,13 @@ export interface SimulatorOptions {
   unknownVoice?: 'error-and-close' | 'error';
   /** Refuse a voice change once audio has been produced (3P: `cannot_update_voice`, §2.4, §9.3). Default false. */
   lockVoiceAfterAudio?: boolean;
+  /**
+   * A voice in the model's `silentFailureVoices` (qwen3.5-omni-flash + `Cherry`, §0.2.2) is
+   * accepted, then every turn ends ~11 ms after `speech_stopped` (or at `response.create` after a
+   * manual commit) with a close frame without a status code (the client sees 1005), no `error` and
+   * no `response.*`, as the live service does. false: such voices answer normally. Default true.
+   */
+  silentVoiceFailure?: boolean;
 
   // --- Input (§3.2 to §3.5) ---
   /** Input transcription in Manual mode (§4.10, §9.10: 3P saw none on flash models). Default true. */
@@ -77,6 +84,16 @@ export interface SimulatorOptions {
   manualUserItemAt?: 'commit' | 'response.create';
   /** `input_audio_buffer.commit` while VAD is on (§8.8): `accept` (Java FAQ), `ignore`, or `error` (3P: "Internal service error: null"). Default `accept`. */
   commitInVadMode?: 'accept' | 'ignore' | 'error';
+  /**
+   * Under `semantic_vad`, speech shorter than this many ms (a cough, an "uh-huh") is not a turn:
+   * it is discarded with the non-fatal `error` "Input speech was not accepted by semantic turn
+   * detection" without `event_id`, and no response (§0.2.3). 0 accepts every candidate. Default 500.
+   */
+  semanticMinSpeechMs?: number;
+  /** Under `semantic_vad`: the user item's `conversation.item.created` right after `speech_started` (§0.2.4, §0.2.28) or after `committed` (the `server_vad` order). Default `speech_started`. */
+  semanticUserItemAt?: 'speech_started' | 'committed';
+  /** Under `semantic_vad`: the final input transcription arrives after the turn's `response.done` (§0.2.5). Default false. */
+  semanticLateTranscription?: boolean;
   /** Largest uncommitted audio in ms; past it an append is refused with an `error` and not added. Default 300000 (5 min). */
   maxBufferedAudioMs?: number;
   /** Largest image, in base64 characters (§3.5: ≤ 256 KB after Base64; older docs 500 KB before, §8.5). Default 262144. */
@@ -91,6 +108,14 @@ export interface SimulatorOptions {
   // --- Responses (§4.12 to §4.21, §5.3) ---
   /** Send `response.done` (status `cancelled`) after `response.cancel` or barge-in (§0.1.4). false: omit it (3P-measured, §4.21). Default true. */
   responseDoneAfterCancel?: boolean;
+  /** A `function_call_output` whose `call_id` this session never issued is accepted (for replaying recorded traces) instead of refused with "Unknown function call id: …" (§0.2.10). Default false. */
+  acceptUnknownCallIds?: boolean;
+  /** In a VAD mode, a `function_call_output` starts the next response by itself (§0.2.9: the docs conflict; no live client saw it). Default false. */
+  answerAfterToolOutput?: boolean;
+  /** `conversation.item.created` carries the `item.id` the client chose (§3.8). false: a server id instead (§0.2.15, 3P). Default true. */
+  echoClientItemIds?: boolean;
+  /** A `response.create` (or a VAD turn) while a response streams starts a new response at once; the old one ends without its `.done` events and without `response.done` (§0.2.8). Default false (refused, §3.6). */
+  supersedeResponses?: boolean;
   /** Audio per `response.audio.delta`, in ms (§2.3 recommends 100 ms chunks). Default 100. */
   audioChunkMs?: number;
   /** Time between `response.text.delta`s in text-only responses, in ms (scaled by `speed`). Default 30. */
@@ -103,7 +128,12 @@ export interface SimulatorOptions {
   maxSessionMs?: number;
   /** Send an `error` before closing at the duration cap. Default false (3P: "says so by closing the socket"). */
   errorBeforeSessionLimitClose?: boolean;
-  /** Close after this many ms without a client frame; pings do not count (§1.5, 3P 300 s). 0 disables. Default 300000. */
+  /**
+   * Close after this many ms without a response generated (§0.2.11): client frames, even
+   * streamed silence, do not reset it; the start and end of every response do. The `error` "Your
+   * session was closed because no response was generated for N seconds." comes first, then the
+   * close (`closeCodes.idleTimeout`, 1011). 0 disables. Default 180000.
+   */
   idleTimeoutMs?: number;
   /** Frames above this many bytes get an `error` and are skipped; the session goes on. Default 16 MiB (the Java doc's "up to 15 MiB per append" plus JSON overhead). */
   maxFrameBytes?: number;
@@ -144,6 +174,14 @@ export interface ResolvedOptions {
   unsupportedFields: 'ignore' | 'error';
   unknownVoice: 'error-and-close' | 'error';
   lockVoiceAfterAudio: boolean;
+  silentVoiceFailure: boolean;
+  semanticMinSpeechMs: number;
+  semanticUserItemAt: 'speech_started' | 'committed';
+  semanticLateTranscription: boolean;
+  acceptUnknownCallIds: boolean;
+  answerAfterToolOutput: boolean;
+  echoClientItemIds: boolean;
+  supersedeResponses: boolean;
   transcriptionInManualMode: boolean;
   transcriptionDeltaMs: number;
   manualUserItemAt: 'commit' | 'response.create';
@@ -176,7 +214,7 @@ export interface ResolvedOptions {
 export const DEFAULT_CLOSE_CODES: Readonly<CloseCodes> = Object.freeze({
   sessionFinished: 1000,
   sessionLimit: 1000,
-  idleTimeout: 1000,
+  idleTimeout: 1011,
   unsupportedVoice: 1008,
   serverError: 1011,
 });
@@ -206,6 +244,14 @@ export function resolveOptions(options: SimulatorOptions = {}): ResolvedOptions 
     unsupportedFields: options.unsupportedFields ?? 'ignore',
     unknownVoice: options.unknownVoice ?? 'error-and-close',
     lockVoiceAfterAudio: options.lockVoiceAfterAudio ?? false,
+    silentVoiceFailure: options.silentVoiceFailure ?? true,
+    semanticMinSpeechMs: nonNegative('semanticMinSpeechMs', options.semanticMinSpeechMs, 500),
+    semanticUserItemAt: options.semanticUserItemAt ?? 'speech_started',
+    semanticLateTranscription: options.semanticLateTranscription ?? false,
+    acceptUnknownCallIds: options.acceptUnknownCallIds ?? false,
+    answerAfterToolOutput: options.answerAfterToolOutput ?? false,
+    echoClientItemIds: options.echoClientItemIds ?? true,
+    supersedeResponses: options.supersedeResponses ?? false,
     transcriptionInManualMode: options.transcriptionInManualMode ?? true,
     transcriptionDeltaMs: nonNegative('transcriptionDeltaMs', options.transcriptionDeltaMs, 1000),
     manualUserItemAt: options.manualUserItemAt ?? 'commit',
@@ -221,7 +267,7 @@ export function resolveOptions(options: SimulatorOptions = {}): ResolvedOptions 
     firstOutputDelayMs: nonNegative('firstOutputDelayMs', options.firstOutputDelayMs, 0),
     maxSessionMs: options.maxSessionMs === undefined ? undefined : nonNegative('maxSessionMs', options.maxSessionMs, 0),
     errorBeforeSessionLimitClose: options.errorBeforeSessionLimitClose ?? false,
-    idleTimeoutMs: nonNegative('idleTimeoutMs', options.idleTimeoutMs, 300_000),
+    idleTimeoutMs: nonNegative('idleTimeoutMs', options.idleTimeoutMs, 180_000),
     maxFrameBytes,
     maxPayloadBytes: Math.max(maxFrameBytes + 1, nonNegative('maxPayloadBytes', options.maxPayloadBytes, 32 * 1024 * 1024)),
     maxHistoryEntries: Math.max(1, nonNegative('maxHistoryEntries', options.maxHistoryEntries, 1000)),

@@ -19,8 +19,12 @@ export interface EventSink {
 export interface Outbox extends EventSink {
   /** Sends an `error` event (§4.1). */
   error(detail: ErrorDetail): void;
-  /** Closes with a close frame; `code` undefined sends a close frame without a status (the peer sees 1005, §0.2.2). */
-  close(code: number | undefined, reason: string): void;
+  /**
+   * Closes with a close frame after the events already sent, `afterMs` later (default 0); nothing
+   * more is sent from now on. `code` undefined: a close frame without a status (the peer sees
+   * 1005, §0.2.2).
+   */
+  close(code: number | undefined, reason: string, afterMs?: number): void;
   /** Sends a `server_error` and closes (§4.1: the connection is terminated). */
   fatal(message: string): void;
   /** Resolves when the socket's send buffer is low again (backpressure). */

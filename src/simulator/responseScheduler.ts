@@ -42,7 +42,11 @@ export interface SchedulerContext {
   conversationId: string;
   responder: Responder;
   sink: StreamSink;
-  settings: Pick<StreamSpec, 'speed' | 'chunkMs' | 'textDeltaMs' | 'firstOutputDelayMs'> & { responseDoneAfterCancel: boolean };
+  settings: Pick<StreamSpec, 'speed' | 'chunkMs' | 'textDeltaMs' | 'firstOutputDelayMs'> & {
+    responseDoneAfterCancel: boolean;
+    /** A request while a response is active supersedes it instead of being refused (§0.2.8). */
+    supersede: boolean;
+  };
   /** Takes (and clears) the pending input. */
   takeInput(): PendingInput;
   /** The responder failed: the connection reports a `server_error` and closes (§4.1). */
@@ -87,6 +91,10 @@ export class ResponseScheduler {
    */
   request(req: ResponseRequest): 'started' | 'queued' | 'refused' {
     if (this.stopped) return 'refused';
+    if (this.active && this.ctx.settings.supersede && !this.active.stream.argumentsDone) {
+      this.supersede(req);
+      return 'started';
+    }
     if (this.active) {
       const queueable = req.trigger === 'vad' || (req.trigger === 'client' && this.active.stream.argumentsDone);
       if (!queueable || this.queue.length >= MAX_QUEUED) return 'refused';
@@ -95,6 +103,28 @@ export class ResponseScheduler {
     }
     this.start(req);
     return 'started';
+  }
+
+  /**
+   * Starts a new response while the active one is still streaming: the old one stops where it is,
+   * without its `.done` events and without `response.done` (§0.2.8, "some providers split one
+   * answer across consecutive responses"). With no active response it simply starts one.
+   */
+  supersede(req: ResponseRequest = { trigger: 'client' }): void {
+    if (this.stopped) return;
+    const old = this.active;
+    if (old) {
+      this.active = null;
+      old.stream.abandon();
+      for (const call of old.stream.madeCalls) this.ctx.conversation.rememberCall(call.callId, call.name);
+      this.ctx.onResponseEnd('incomplete', 0);
+    }
+    this.start(req);
+  }
+
+  /** The function name of a call this session made (also one whose response is still streaming, §0.1.7). */
+  callName(callId: string): string | undefined {
+    return this.ctx.conversation.callName(callId) ?? this.active?.stream.madeCalls.find((c) => c.callId === callId)?.name;
   }
 
   /** Cancels the active response (§3.7, §5.3); false when there is none. Barge-in also drops the queue. */

@@ -18,6 +18,8 @@ import { encodePcmBase64, wavHeader } from './wireAudio.js';
 
 /** Where the stream's events go. */
 export interface StreamSink extends EventSink {
+  /** Sends `conversation.item.created` for an output item, in conversation order (§0.2.25). */
+  announce(item: ConversationItem): void;
   /** Resolves when the socket can take more (backpressure). */
   drained(): Promise<void>;
 }
@@ -98,9 +100,24 @@ export class ResponseStream {
     return this.argsDone;
   }
 
-  /** Whether the stream has ended (completed or cancelled). */
+  /** Whether the stream has ended (completed, cancelled or abandoned). */
   get done(): boolean {
     return this.finished;
+  }
+
+  /** The function calls whose arguments are complete so far (a tool result may answer them, §0.1.7). */
+  get madeCalls(): readonly MadeCall[] {
+    return this.calls;
+  }
+
+  /**
+   * Stops where it is without sending anything more: no `.done` events, no `response.done`
+   * (a response superseded by the next one, §0.2.8). No-op once done.
+   */
+  abandon(): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.wake.wake();
   }
 
   /** Streams `reply`; resolves when the stream has ended. */
@@ -155,7 +172,7 @@ export class ResponseStream {
       this.call = { item, sentArgs: '' };
       this.items.push(item);
       this.sink.emit('response.output_item.added', { response_id: this.spec.responseId, output_index: index, item: { ...item } });
-      this.sink.emit('conversation.item.created', { item: { ...item } });
+      this.sink.announce({ ...item });
       const pieces = args.match(/[\s\S]{1,24}/g) ?? [args];
       for (let p = 0; p < pieces.length; p++) {
         await this.pacer.until((index * pieces.length + p) * this.spec.textDeltaMs, this.wake);
@@ -190,7 +207,7 @@ export class ResponseStream {
     this.message = { item, kind, sent: '', full: text };
     this.items.push(item);
     this.sink.emit('response.output_item.added', { response_id: this.spec.responseId, output_index: 0, item: { ...item, content: [] } });
-    this.sink.emit('conversation.item.created', { item: { ...item, content: [] } });
+    this.sink.announce({ ...item, content: [] });
     this.sink.emit('response.content_part.added', { ...this.base(item.id, 0), part: { type: kind, text: '' } });
     if (kind === 'audio') await this.streamAudio(text, reply.audio);
     else await this.streamText(text);

@@ -3,11 +3,14 @@
  * defaults, then every client event dispatched to the session state, the user input, the
  * conversation or the response scheduler, with a DashScope-shaped `error` for anything refused
  * (§4.1) and the session carrying on (§0.1.12). Also the VAD-driven behaviour that has no client
- * event: automatic responses, barge-in (§5.3) and the `idle_timeout_ms` re-engagement (§3.1.3).
+ * event: automatic responses, barge-in (§5.3), the `idle_timeout_ms` re-engagement (§3.1.3), the
+ * inactivity close (§0.2.11) and the silent close of a broken voice (§0.2.2).
  */
-import { newServerId, type ClientEvent, type ConversationItemCreateEvent, type ModelInfo } from '../protocol/index.js';
+import { newServerId, type ClientEvent, type ModelInfo } from '../protocol/index.js';
 import { Conversation } from './conversation.js';
-import { errorText, invalidRequest } from './errors.js';
+import { ConversationOrder } from './conversationOrder.js';
+import { errorText, fillText, invalidRequest, LIVE_TEXTS, serverError } from './errors.js';
+import { createItem } from './itemCreate.js';
 import type { ResolvedOptions } from './options.js';
 import type { Outbox } from './outbox.js';
 import { defaultResponder, describeAudio } from './responder.js';
@@ -17,11 +20,16 @@ import { UserInput } from './userInput.js';
 
 type Json = Record<string, unknown>;
 
+/** The live service closes a broken-voice turn about 11 ms after `speech_stopped` (§0.2.2). */
+const SILENT_CLOSE_MS = 11;
+
 /** The protocol side of one connection. */
 export class SimulatedSession {
   /** The effective session. */
   readonly state: SessionState;
   private readonly conversation: Conversation;
+  private readonly order: ConversationOrder;
+  private inactivity: NodeJS.Timeout | undefined;
   private readonly user: UserInput;
   private readonly scheduler: ResponseScheduler;
   private finishing = false;
@@ -39,8 +47,12 @@ export class SimulatedSession {
       lockVoiceAfterAudio: options.lockVoiceAfterAudio,
     });
     this.conversation = new Conversation(model, options.maxHistoryEntries);
-    this.user = new UserInput(model, options, this.state, this.conversation, out, options.transcribe ?? describeAudio, {
+    this.order = new ConversationOrder(out);
+    this.user = new UserInput(model, options, this.state, this.conversation, out, this.order, options.transcribe ?? describeAudio, {
       speechStarted: () => this.onSpeechStarted(),
+      speechStopped: () => {
+        if (this.voiceBroken) this.silentClose();
+      },
       vadCommitted: () => this.onVadCommitted(),
       audioAppended: (ms, speaking) => this.onAudio(ms, speaking),
     });
@@ -50,19 +62,22 @@ export class SimulatedSession {
       conversation: this.conversation,
       conversationId: newServerId('conv'),
       responder: options.responder ?? defaultResponder,
-      sink: out,
+      sink: { emit: (type, fields) => out.emit(type, fields), drained: () => out.drained(), announce: (item) => this.order.created(item) },
       settings: {
         speed: options.speed,
         chunkMs: options.audioChunkMs,
         textDeltaMs: options.textDeltaMs,
         firstOutputDelayMs: options.firstOutputDelayMs,
         responseDoneAfterCancel: options.responseDoneAfterCancel,
+        supersede: options.supersedeResponses,
       },
       takeInput: () => this.user.takeInput(),
       fatal: (message) => out.fatal(message),
       onResponseEnd: (_status, audioMs) => {
         if (audioMs > 0) this.audioProduced = true;
+        this.user.flushLate();
         this.armIdle();
+        this.armInactivity();
       },
     });
   }
@@ -70,12 +85,21 @@ export class SimulatedSession {
   /** Sends `session.created`, the first event of every connection (§1.4, §4.2). */
   start(): void {
     this.out.emit('session.created', { session: this.state.session });
+    this.armInactivity();
   }
 
   /** Stops responses and timers; sends nothing more. */
   dispose(): void {
     this.disarmIdle();
+    clearTimeout(this.inactivity);
     this.scheduler.stop();
+  }
+
+  /** A response superseded by another without its `response.done` (§0.2.8; the fault preset). */
+  supersedeResponse(): boolean {
+    if (!this.scheduler.busy || this.out.closed) return false;
+    this.scheduler.supersede();
+    return true;
   }
 
   /** Handles one parsed client event. */
@@ -94,7 +118,11 @@ export class SimulatedSession {
       case 'input_image_buffer.append':
         return this.user.appendImage(event, eventId);
       case 'response.create': {
+        if (!this.state.manual && this.user.speaking) {
+          return this.out.error(invalidRequest(LIVE_TEXTS.userSpeaking, { eventId })); // §0.2.12
+        }
         this.user.flushDeferred();
+        if (this.voiceBroken) return this.silentClose();
         this.disarmIdle();
         const r = event.response ?? {};
         const result = this.scheduler.request({ trigger: 'client', instructions: r.instructions ?? null, modalities: r.modalities ?? null });
@@ -106,8 +134,16 @@ export class SimulatedSession {
       case 'response.cancel':
         if (!this.scheduler.cancel('client_cancelled')) this.out.error(invalidRequest(errorText('nothingToCancel', t), { eventId }));
         return;
-      case 'conversation.item.create':
-        return this.createItem(event.item as unknown as Json, eventId);
+      case 'conversation.item.create': {
+        const kind = createItem(
+          { model: this.model, options: this.options, out: this.out, order: this.order, conversation: this.conversation, pending: () => this.user.pending, callName: (id) => this.scheduler.callName(id) },
+          event.item as unknown as Json,
+          eventId,
+        );
+        // §0.2.9 (option): in a VAD mode the service may answer a tool result by itself.
+        if (kind === 'function_call_output' && this.options.answerAfterToolOutput && !this.state.manual) this.scheduler.request({ trigger: 'vad' });
+        return;
+      }
       case 'session.finish':
         return this.finish(eventId);
     }
@@ -127,49 +163,6 @@ export class SimulatedSession {
     this.out.emit('session.updated', { session: this.state.session });
   }
 
-  /** `conversation.item.create` (§3.8): a tool result, a text message, or (qwen3.8) an MCP approval. */
-  private createItem(item: Json, eventId: string): void {
-    const bad = (param: string, reason: string) => this.out.error(invalidRequest(errorText('invalidItem', this.options.errorTexts, { param, reason }), { param, eventId }));
-    const id = typeof item.id === 'string' && item.id !== '' ? item.id : newServerId('item');
-    const pending = this.user.pending;
-    if (item.type === 'function_call_output') {
-      if (typeof item.call_id !== 'string' || item.call_id === '') return bad('item.call_id', 'expected the call_id of a function call.');
-      if (typeof item.output !== 'string') return bad('item.output', 'expected a string (a JSON string is recommended).');
-      // Any call_id is accepted, also one this session never issued (the official tools trace does that).
-      this.out.emit('conversation.item.created', { item: { id, object: 'realtime.item', type: 'function_call_output', status: 'completed', call_id: item.call_id, output: item.output } });
-      const name = this.conversation.callName(item.call_id);
-      pending.toolOutputs.push(name === undefined ? { callId: item.call_id, output: item.output } : { callId: item.call_id, name, output: item.output });
-      pending.historyEntries++;
-      this.conversation.add({ role: 'tool', text: item.output, billText: true, audioMs: 0, audioFactor: 1, imageTokens: [] });
-      return;
-    }
-    if (item.type === 'message') {
-      if (!this.model.textInput) return bad('item.type', `model ${this.model.id} does not take text input.`);
-      const role = item.role ?? 'user';
-      if (role !== 'user' && role !== 'assistant' && role !== 'system') return bad('item.role', "expected 'user', 'assistant' or 'system'.");
-      const content = item.content;
-      const parts = Array.isArray(content) ? content : [];
-      const ok = parts.length > 0 && parts.every((p: unknown) => typeof p === 'object' && p !== null && ((p as Json).type === 'input_text' || (p as Json).type === 'text') && typeof (p as Json).text === 'string');
-      if (!ok) return bad('item.content', "expected a list of {type: 'input_text', text} parts.");
-      const clean = parts.map((p: Json) => ({ type: p.type as 'input_text' | 'text', text: p.text as string }));
-      const text = clean.map((p) => p.text).join('');
-      this.out.emit('conversation.item.created', { item: { id, object: 'realtime.item', type: 'message', status: 'completed', role, content: clean } });
-      if (role === 'user') {
-        pending.texts.push(text);
-        pending.historyEntries++;
-      }
-      this.conversation.add({ role: role === 'assistant' ? 'assistant' : 'user', text, billText: true, audioMs: 0, audioFactor: 1, imageTokens: [] });
-      return;
-    }
-    if (item.type === 'mcp_approval_response') {
-      if (!this.model.mcpTools) return bad('item.type', `model ${this.model.id} has no MCP tools.`);
-      if (typeof item.approval_request_id !== 'string' || typeof item.approve !== 'boolean') return bad('item', 'expected approval_request_id (string) and approve (boolean).');
-      this.out.emit('conversation.item.created', { item: { id, object: 'realtime.item', type: 'mcp_approval_response', approval_request_id: item.approval_request_id, approve: item.approve } });
-      return;
-    }
-    return bad('item.type', "expected 'function_call_output' or 'message'.");
-  }
-
   /** `session.finish` (§3.9, §0.1.1): `session.finished` once pending work is done, then close; or an `error` on models that answer so. */
   private finish(eventId: string): void {
     const mode = this.options.sessionFinish === 'per-model' ? this.model.sessionFinish : this.options.sessionFinish;
@@ -182,6 +175,7 @@ export class SimulatedSession {
     void (async () => {
       await this.scheduler.whenIdle();
       await this.user.settled();
+      this.user.flushLate();
       if (this.out.closed) return;
       this.out.emit('session.finished', {});
       this.out.close(this.options.closeCodes.sessionFinished, '');
@@ -194,7 +188,34 @@ export class SimulatedSession {
     if (this.scheduler.busy && this.state.turnDetection?.interrupt_response !== false) this.scheduler.cancel('turn_detected');
   }
 
+  /** The session's voice is one the service accepts and then fails on silently (§0.2.2). */
+  private get voiceBroken(): boolean {
+    return this.options.silentVoiceFailure && (this.model.silentFailureVoices?.includes(this.state.voice) ?? false);
+  }
+
+  /** §0.2.2: a close frame without a status code ~11 ms later, no `error`, no `response.*`. */
+  private silentClose(): void {
+    this.out.close(undefined, '', SILENT_CLOSE_MS);
+  }
+
+  // --- inactivity (§0.2.11): time without a response generated, not time without client frames ---
+
+  private armInactivity(): void {
+    clearTimeout(this.inactivity);
+    const ms = this.options.idleTimeoutMs;
+    if (ms <= 0 || this.out.closed) return;
+    this.inactivity = setTimeout(() => this.guarded(() => this.onInactive(ms)), Math.min(ms, 2 ** 31 - 1));
+  }
+
+  private onInactive(ms: number): void {
+    if (this.out.closed) return;
+    if (this.scheduler.busy) return this.armInactivity(); // a response is being generated
+    this.out.error(serverError(fillText(LIVE_TEXTS.inactivity, { seconds: Math.ceil(ms / 1000) })));
+    this.out.close(this.options.closeCodes.idleTimeout, 'no response generated');
+  }
+
   private onVadCommitted(): void {
+    if (this.out.closed) return;
     if (this.state.turnDetection?.create_response === false) return;
     this.disarmIdle();
     this.scheduler.request({ trigger: 'vad' });

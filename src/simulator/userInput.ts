@@ -3,10 +3,16 @@
  * `input_image_buffer.append` (§3.2 to §3.5), the VAD events and automatic commit (§4.4 to
  * §4.6, §5.2), the user item (§4.8) and input transcription (§4.9 to §4.11). What a commit
  * produces waits in {@link UserInput.pending} until a response takes it.
+ *
+ * Under `semantic_vad` three live behaviours differ from `server_vad` (§0.2.3 to §0.2.5, §0.2.28):
+ * the user item is announced at `speech_started`, a speech candidate shorter than
+ * `semanticMinSpeechMs` is discarded with a non-fatal `error`, and (as an option) the final
+ * transcription waits until the turn's response has ended.
  */
 import { imageTokens, type InputAudioBufferAppendEvent, type InputImageBufferAppendEvent, type ModelInfo } from '../protocol/index.js';
 import type { Conversation, HistoryEntry } from './conversation.js';
-import { errorText, invalidRequest } from './errors.js';
+import type { ConversationOrder } from './conversationOrder.js';
+import { errorText, invalidRequest, LIVE_TEXTS } from './errors.js';
 import { detectImage, sniffImageFormat } from '../audio/image.js';
 import { InputBuffer, type AudioTurn, type VadSettings } from './inputBuffer.js';
 import type { ResolvedOptions } from './options.js';
@@ -19,6 +25,8 @@ import { decodeBase64Strict, monoPcm16, stripWavHeader } from './wireAudio.js';
 export interface UserInputHooks {
   /** VAD heard speech start (barge-in, §5.3). */
   speechStarted(): void;
+  /** VAD heard the end of a turn (`speech_stopped` was just sent). */
+  speechStopped(): void;
   /** VAD committed a turn by itself (§5.2): time to respond if `create_response`. */
   vadCommitted(): void;
   /** `ms` of audio was appended; `speaking` tells whether VAD is inside speech (idle_timeout_ms, §3.1.3). */
@@ -38,6 +46,10 @@ export class UserInput {
   private deferred: Array<() => void> = [];
   private started = false;
   private readonly transcriptions = new Set<Promise<unknown>>();
+  /** Semantic VAD: the speech in progress (its user item may already be announced, §0.2.28). */
+  private candidate: { itemId: string; startMs: number; announced: boolean } | null = null;
+  /** Semantic VAD, `semanticLateTranscription`: final transcriptions held until the response ends (§0.2.5). */
+  private late: Array<() => void> = [];
 
   constructor(
     private readonly model: ModelInfo,
@@ -45,6 +57,7 @@ export class UserInput {
     private readonly state: SessionState,
     private readonly conversation: Conversation,
     private readonly out: Outbox,
+    private readonly order: ConversationOrder,
     private readonly transcribe: Transcriber,
     private readonly hooks: UserInputHooks,
   ) {
@@ -102,6 +115,17 @@ export class UserInput {
     while (this.transcriptions.size > 0) await Promise.allSettled([...this.transcriptions]);
   }
 
+  /** Sends the final transcriptions held back by `semanticLateTranscription` (a response has ended, §0.2.5). */
+  flushLate(): void {
+    const list = this.late;
+    this.late = [];
+    for (const send of list) send();
+  }
+
+  private get semantic(): boolean {
+    return this.state.turnDetection?.type === 'semantic_vad';
+  }
+
   /** Manual mode, `manualUserItemAt: 'response.create'`: sends the deferred user items now (§0.1.9). */
   flushDeferred(): void {
     const list = this.deferred;
@@ -130,11 +154,23 @@ export class UserInput {
       if (e.type === 'speech_started') {
         this.out.emit('input_audio_buffer.speech_started', { audio_start_ms: e.audioStartMs, item_id: e.itemId });
         this.hooks.speechStarted();
+        const early = this.semantic && this.options.semanticUserItemAt === 'speech_started';
+        this.candidate = { itemId: e.itemId, startMs: e.audioStartMs, announced: early };
+        if (early) this.announceUserItem(e.itemId); // §0.2.4, §0.2.28: not a commit signal
       } else if (e.type === 'speech_progress') {
         this.liveTranscript(e.itemId, e.audio, sampleRate);
       } else {
+        const candidate = this.candidate;
+        this.candidate = null;
+        if (this.semantic && candidate && e.audioEndMs - candidate.startMs < this.options.semanticMinSpeechMs) {
+          // §0.2.3: too short to be a turn; the candidate is discarded, the session goes on.
+          this.out.error({ type: 'invalid_request_error', message: LIVE_TEXTS.semanticRejected });
+          continue;
+        }
         this.out.emit('input_audio_buffer.speech_stopped', { audio_end_ms: e.audioEndMs, item_id: e.itemId });
-        this.commitTurn(e.turn, true);
+        this.hooks.speechStopped();
+        if (this.out.closed) return;
+        this.commitTurn(e.turn, true, candidate?.announced === true);
         this.hooks.vadCommitted();
       }
     }
@@ -151,12 +187,15 @@ export class UserInput {
     }
     const turn = this.buffer.commit();
     if (turn === null) return this.out.error(invalidRequest(errorText('emptyCommit', t), { eventId }));
-    this.commitTurn(turn, false);
+    const announced = this.candidate?.itemId === turn.itemId && this.candidate.announced;
+    this.candidate = null;
+    this.commitTurn(turn, false, announced);
   }
 
   /** `input_audio_buffer.clear` (§3.4); it also drops pending images ([UNK], as the 3P client assumes). */
   clear(): void {
     this.buffer.clear();
+    this.candidate = null;
     this.out.emit('input_audio_buffer.cleared', {});
   }
 
@@ -168,8 +207,9 @@ export class UserInput {
       return this.out.error(invalidRequest(errorText('imageUnsupported', t, { model: this.model.id }), { param: 'image', eventId }));
     }
     if (!this.buffer.hasAudio) {
-      // The exact shape a 3P strict matcher expects: empty code, param and event_id (§4.23 (d)).
-      return this.out.error({ type: 'invalid_request_error', code: '', message: 'Error append image before append audio.', param: '', event_id: '' });
+      // Without `code` (§0.2.14): the `code: ""` shape of §4.1 is the QUIC SDK's, and the Qwen
+      // team's client treats any code but absent or `invalid_request_error` as fatal.
+      return this.out.error({ type: 'invalid_request_error', message: LIVE_TEXTS.imageBeforeAudio, event_id: eventId });
     }
     if (event.image.length > o.maxImageBase64Bytes) {
       return this.out.error(invalidRequest(errorText('imageTooLarge', t, { size: event.image.length, limit: o.maxImageBase64Bytes }), { param: 'image', eventId }));
@@ -187,8 +227,15 @@ export class UserInput {
     }
   }
 
-  /** A turn leaves the buffer: `committed`, the user item, transcription (§4.6, §4.8, §4.10). */
-  private commitTurn(turn: AudioTurn, byVad: boolean): void {
+  private announceUserItem(itemId: string): void {
+    this.order.created({ id: itemId, object: 'realtime.item', type: 'message', status: 'in_progress', role: 'user', content: [{ type: 'input_audio' }] });
+  }
+
+  /**
+   * A turn leaves the buffer: `committed`, the user item (unless `announced` at
+   * `speech_started`), transcription (§4.6, §4.8, §4.10).
+   */
+  private commitTurn(turn: AudioTurn, byVad: boolean, announced: boolean): void {
     const { sampleRate, channels } = this.state.input;
     this.out.emit('input_audio_buffer.committed', { item_id: turn.itemId });
     const entry: HistoryEntry = {
@@ -206,10 +253,12 @@ export class UserInput {
     this.input.historyEntries++;
     const transcribing = this.state.transcription && (byVad || this.options.transcriptionInManualMode);
     let transcript: string | null | Promise<string | null> = null;
-    const sends: Array<() => void> = [() => this.out.emit('conversation.item.created', { item: { id: turn.itemId, object: 'realtime.item', type: 'message', status: 'in_progress', role: 'user', content: [{ type: 'input_audio' }] } })];
+    const sends: Array<() => void> = announced ? [] : [() => this.announceUserItem(turn.itemId)];
     if (transcribing) {
       const result = this.runTranscriber(turn.audio, sampleRate);
-      const completed = (text: string) => () => this.out.emit('conversation.item.input_audio_transcription.completed', { item_id: turn.itemId, content_index: 0, transcript: text });
+      const lateFinal = byVad && this.semantic && this.options.semanticLateTranscription;
+      const sendCompleted = (text: string) => this.out.emit('conversation.item.input_audio_transcription.completed', { item_id: turn.itemId, content_index: 0, transcript: text });
+      const completed = (text: string) => (lateFinal ? () => this.holdLate(() => sendCompleted(text)) : () => sendCompleted(text));
       const failed = (message: string) => () =>
         this.out.emit('conversation.item.input_audio_transcription.failed', { item_id: turn.itemId, content_index: 0, error: { code: 'transcription_failed', message, param: '' } });
       if (typeof result === 'string') {
@@ -251,6 +300,12 @@ export class UserInput {
     };
     if (!byVad && this.options.manualUserItemAt === 'response.create') this.deferred.push(sendAll);
     else sendAll();
+  }
+
+  /** Holds a final transcription until the next response ends; bounded (oldest sent first). */
+  private holdLate(send: () => void): void {
+    this.late.push(send);
+    if (this.late.length > 64) this.late.shift()!();
   }
 
   private runTranscriber(audio: Int16Array, sampleRate: number): string | Promise<string> | Error {

@@ -46,10 +46,10 @@ describe('§4.23 (d) errors', () => {
     await stillUsable(c);
   });
 
-  test('image before any audio: the exact 3P shape (empty code, param, event_id)', async () => {
+  test('image before any audio: the live shape, without code (§0.2.14)', async () => {
     const { c } = await h.open({}, { session: { turn_detection: null } });
     const e = await expectError(c, { type: 'input_image_buffer.append', event_id: 'event_img', image: jpegOfSize(400).toString('base64') });
-    assert.deepEqual(e.error, { type: 'invalid_request_error', code: '', message: 'Error append image before append audio.', param: '', event_id: '' });
+    assert.deepEqual(e.error, { type: 'invalid_request_error', message: 'Error append image before append audio.', event_id: 'event_img' });
     // A committed (now empty) buffer counts as no audio (§3.5, 3P).
     appendAudio(c, tone(100));
     c.send({ type: 'input_audio_buffer.commit' });

@@ -1,6 +1,6 @@
 /**
- * Session limits and lifecycle: the duration cap (§2.5), the idle timeout that pings do not
- * reset (§1.5), `session.finish` per model (§3.9, §0.1.1), the `--record` file (redacted), and
+ * Session limits and lifecycle: the duration cap (§2.5), the inactivity close that only a
+ * response resets (§0.2.11), `session.finish` per model (§3.9, §0.1.1), the `--record` file (redacted), and
  * real-time pacing of responses with the speed factor.
  */
 import assert from 'node:assert/strict';
@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { speechDurationMs } from '../../src/simulator/synthesizer.js';
-import { appendAudio, harness, sleep, tone } from './helpers.js';
+import { resolveOptions } from '../../src/simulator/options.js';
+import { appendAudio, b64, harness, silence, sleep, tone } from './helpers.js';
 
 const h = harness();
 const dir = mkdtempSync(join(tmpdir(), 'sim-limits-'));
@@ -26,23 +27,37 @@ describe('limits and lifecycle', () => {
     assert.equal(c2.events.at(-1)!.type, 'error');
   });
 
-  test('the idle timeout closes a silent connection; pings do not count, frames do', async () => {
-    const sim = await h.sim({ idleTimeoutMs: 300 });
-    const pinged = await h.client(sim);
-    const timer = setInterval(() => pinged.ws.ping(), 50);
-    const started = Date.now();
+  test('inactivity (§0.2.11): streamed silence does not keep a session alive; the error, then 1011', async () => {
+    const sim = await h.sim({ idleTimeoutMs: 400 });
+    const c = await h.client(sim);
+    await c.waitFor('session.created');
+    const silent = b64(silence(50));
+    const timer = setInterval(() => c.send({ type: 'input_audio_buffer.append', audio: silent }), 50);
+    let closed: { code: number; reason: string };
     try {
-      assert.deepEqual(await pinged.waitClosed(), { code: 1000, reason: 'idle timeout' });
+      closed = await c.waitClosed();
     } finally {
       clearInterval(timer);
     }
-    assert.ok(Date.now() - started < 1000);
-    const active = await h.client(sim);
-    for (let i = 0; i < 6; i++) {
-      active.send({ type: 'input_audio_buffer.clear' });
-      await sleep(100);
+    assert.deepEqual(closed, { code: 1011, reason: 'no response generated' });
+    assert.deepEqual(c.types(), ['session.created', 'error']);
+    assert.deepEqual(c.events[1]!.error, { type: 'server_error', code: 'internal_error', message: 'Your session was closed because no response was generated for 1 seconds.', param: '', event_id: '' });
+  });
+
+  test('inactivity: every response restarts the clock; the default is 180 s', async () => {
+    const sim = await h.sim({ idleTimeoutMs: 500 });
+    const c = await h.client(sim);
+    await c.waitFor('session.created');
+    for (let i = 0; i < 4; i++) {
+      const since = c.mark();
+      c.send({ type: 'response.create' });
+      await c.waitFor('response.done', { since });
+      await sleep(250);
     }
-    assert.equal(active.ws.readyState, active.ws.OPEN);
+    assert.equal(c.ws.readyState, c.ws.OPEN, 'four responses 250 ms apart kept a 500 ms session open');
+    assert.equal((await c.waitClosed()).code, 1011);
+    assert.equal(resolveOptions({}).idleTimeoutMs, 180_000);
+    assert.equal(resolveOptions({}).closeCodes.idleTimeout, 1011);
   });
 
   test('session.finish: session.finished and a clean close on qwen3.5-plus; an error on qwen3.5-flash; overridable', async () => {

@@ -98,8 +98,13 @@ async function replay(c: RawClient, frames: Ev[]): Promise<ReplayResult> {
   return { c, sentTypes };
 }
 
+/**
+ * The traces need two options: the tools trace answers a call_id this session never issued (the
+ * SDK sample's canned one, §0.2.10), and they use `Cherry`, which qwen3.5-omni-flash fails on
+ * silently (§0.2.2).
+ */
 async function connect(model: string, speed = 0): Promise<RawClient> {
-  const sim = await h.sim({ speed });
+  const sim = await h.sim({ speed, acceptUnknownCallIds: true, silentVoiceFailure: false });
   const c = await h.client(sim, { model, key: 'sk-1234', headers: sdkHeaders(), query: `?${HANDSHAKE?.query_string.replace('qwen3-omni-flash-realtime', model) ?? `model=${model}`}` });
   await c.waitFor('session.created');
   return c;
