@@ -108,7 +108,9 @@ export class FaultInjector {
       this.actions.sendError(detail);
       if (detail.type === 'server_error' && !p.keepOpenAfterError) this.actions.close(this.plan.closeCode ?? 1011, '');
     }
-    if (typeof p.supersedeAfterEvents === 'number' && count >= p.supersedeAfterEvents && !this.done.has('supersede') && this.actions.supersede()) this.done.add('supersede');
+    if (this.due('supersede', p.supersedeAfterEvents, count) && !this.actions.supersede()) {
+      this.done.delete('supersede'); // no response streaming yet: try again after the next event
+    }
     if (this.due('close', p.closeAfterEvents, count)) this.close();
     if (this.due('drop', p.dropAfterEvents, count)) this.actions.drop();
   }

@@ -5,8 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { ConnectionInfo } from '../../src/simulator/faults.js';
-import { handshake, harness, sleep } from './helpers.js';
+import { faultPresets, type ConnectionInfo } from '../../src/simulator/faults.js';
+import { scriptedResponder } from '../../src/simulator/responder.js';
+import { handshake, harness, sleep, type RawClient } from './helpers.js';
 
 const h = harness();
 
@@ -104,4 +105,72 @@ describe('faults', () => {
     sim.connections.find((x) => x.index === 3)!.terminate();
     assert.equal((await fourth.waitClosed()).code, 1006);
   });
+
+  test('preset modelServingError (§0.2.27): COMMON_ERROR with the <50002> message, then 1011', async () => {
+    const sim = await h.sim({ faults: faultPresets.modelServingError(1) });
+    const c = await h.client(sim);
+    assert.equal((await c.waitClosed()).code, 1011);
+    assert.deepEqual(c.types(), ['session.created', 'error']);
+    const e = c.events[1]!.error;
+    assert.equal(e.type, 'server_error');
+    assert.equal(e.code, 'COMMON_ERROR');
+    assert.match(e.message, /^<50002> InternalError\.Algo\.ModelServingError: /);
+  });
+
+  test('preset quotaClose (§0.2.13): a close whose reason names insufficient_quota', async () => {
+    const sim = await h.sim({ faults: faultPresets.quotaClose(1) });
+    const c = await h.client(sim);
+    const closed = await c.waitClosed();
+    assert.equal(closed.code, 1008);
+    assert.match(closed.reason, /insufficient_quota/);
+    assert.deepEqual(c.types(), ['session.created']);
+  });
 });
+
+const LONG = 'This reply is long enough to stream for a while, so that another response can start before it ends.';
+
+/** A text turn; resolves once a response.done arrived. */
+async function textTurn(c: RawClient): Promise<void> {
+  await c.waitFor('session.created');
+  c.send({ type: 'session.update', session: { turn_detection: null } });
+  await c.waitFor('session.updated');
+  c.send({ type: 'conversation.item.create', item: { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'Hi' }] } });
+  c.send({ type: 'response.create' });
+  await c.waitFor('response.done');
+}
+
+/** The first response was followed by a second without its own response.done (§0.2.8). */
+function assertSuperseded(c: RawClient): void {
+  const created = c.events.filter((e) => e.type === 'response.created');
+  const done = c.events.filter((e) => e.type === 'response.done');
+  assert.equal(created.length, 2);
+  assert.deepEqual(done.map((e) => e.response.id), [created[1]!.response.id]);
+  const first = created[0]!.response.id;
+  const types = c.events.filter((e) => e.response_id === first || e.response?.id === first).map((e) => e.type);
+  assert.ok(types.includes('response.audio.delta'), 'the first response had started streaming');
+  assert.ok(!types.some((t) => t.endsWith('.done')), `no .done events for the superseded response: ${types.join(', ')}`);
+}
+
+describe('a response superseded by another, §0.2.8', () => {
+  test('preset supersededResponse: mid-stream, a new response.created and no response.done for the old one', async () => {
+    const sim = await h.sim({ speed: 4, responder: scriptedResponder([{ text: LONG }, { text: 'And the rest.' }]), faults: faultPresets.supersededResponse(10) });
+    const c = await h.client(sim);
+    await textTurn(c);
+    assertSuperseded(c);
+  });
+
+  test('supersedeResponses: a response.create while one streams starts the next at once instead of being refused', async () => {
+    const sim = await h.sim({ speed: 4, supersedeResponses: true, responder: scriptedResponder([{ text: LONG }, { text: 'And the rest.' }]) });
+    const c = await h.client(sim);
+    await c.waitFor('session.created');
+    c.send({ type: 'session.update', session: { turn_detection: null } });
+    c.send({ type: 'conversation.item.create', item: { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'Hi' }] } });
+    c.send({ type: 'response.create' });
+    await c.waitFor('response.audio.delta');
+    c.send({ type: 'response.create' });
+    await c.waitFor('response.done');
+    assertSuperseded(c);
+    assert.ok(!c.types().includes('error'));
+  });
+});
+
