@@ -11,6 +11,9 @@
 import type { ModelInfo } from '../protocol/index.js';
 import { RealtimeError } from '../errors.js';
 import { SpeechDetector } from './speechDetector.js';
+import { buildToolArguments, clip, matchTool } from './toolMatching.js';
+
+export { buildToolArguments } from './toolMatching.js';
 
 /** An image committed with the turn (`input_image_buffer.append`, §3.5, §5.5). */
 export interface ResponderImage {
@@ -111,8 +114,6 @@ export class ScriptExhaustedError extends RealtimeError {
   }
 }
 
-const OUTPUT_LIMIT = 300;
-
 function seconds(ms: number): string {
   return (Math.max(0, ms) / 1000).toFixed(1);
 }
@@ -126,78 +127,15 @@ function isPlaceholder(transcript: string): boolean {
   return /^\(.*\)$/su.test(transcript.trim());
 }
 
-function clip(s: string): string {
-  const flat = s.replace(/\s+/gu, ' ').trim();
-  return flat.length > OUTPUT_LIMIT ? `${flat.slice(0, OUTPUT_LIMIT)}…` : flat;
-}
-
-/** Whether `said` contains the tool name (or the name with `_` as spaces) as whole words, any case. */
-function namesTool(said: string, name: string): boolean {
-  const hay = said.toLowerCase().replace(/\s+/gu, ' ');
-  const word = (needle: string): boolean => {
-    if (needle === '') return false;
-    const escaped = needle.replace(/[.*+?^${}()|[\]\\]/gu, '\\$&');
-    return new RegExp(`(?<![\\p{L}\\p{N}_])${escaped}(?![\\p{L}\\p{N}_])`, 'u').test(hay);
-  };
-  const exact = name.toLowerCase();
-  return word(exact) || word(exact.replace(/_+/gu, ' ').trim());
-}
-
-const SAMPLES: Array<[RegExp, string]> = [
-  [/location|city|place|address|region|country|destination|where/iu, 'Hangzhou'],
-  [/date|day/iu, 'today'],
-  [/time/iu, 'now'],
-  [/unit/iu, 'celsius'],
-  [/lang/iu, 'en'],
-  [/email/iu, 'user@example.com'],
-  [/name|person|user/iu, 'Alice'],
-  [/query|question|text|message|prompt|keyword|search/iu, ''], // filled with the user's words
-];
-
-/** A place named in the text: capitalised words after "in/at/for/near/to" (e.g. "in Hangzhou"). */
-function placeIn(said: string): string | undefined {
-  const m = /\b(?:in|at|for|near|to)\s+((?:\p{Lu}[\p{L}'-]*)(?:\s+\p{Lu}[\p{L}'-]*)*)/u.exec(said);
-  return m?.[1];
-}
-
-/**
- * Arguments from the tool's JSON Schema: every `required` property gets a value — an `enum` value
- * the user said (else the first), a place named in the text for location-like names, the user's
- * words for query-like names, a sample value by name, else the property name. Non-string required
- * properties get a neutral value of their type so the arguments still validate.
- */
-export function buildToolArguments(tool: ResponderTool, said: string): Record<string, unknown> {
-  const params = tool.parameters ?? {};
-  const props = (typeof params.properties === 'object' && params.properties !== null ? params.properties : {}) as Record<string, Record<string, unknown> | undefined>;
-  const required = Array.isArray(params.required) ? params.required.filter((r): r is string => typeof r === 'string') : [];
-  const args: Record<string, unknown> = {};
-  for (const key of required) {
-    const schema = props[key] ?? {};
-    const type = typeof schema.type === 'string' ? schema.type : 'string';
-    if (Array.isArray(schema.enum) && schema.enum.length > 0) {
-      const lower = said.toLowerCase();
-      args[key] = schema.enum.find((v) => typeof v === 'string' && lower.includes(v.toLowerCase())) ?? schema.enum[0];
-    } else if (type === 'number' || type === 'integer') args[key] = 1;
-    else if (type === 'boolean') args[key] = false;
-    else if (type === 'array') args[key] = [];
-    else if (type === 'object') args[key] = {};
-    else {
-      const sample = SAMPLES.find(([re]) => re.test(key));
-      if (sample === undefined) args[key] = key;
-      else if (sample[1] === 'Hangzhou') args[key] = placeIn(said) ?? 'Hangzhou';
-      else if (sample[1] === '') args[key] = clip(said) || key;
-      else args[key] = sample[1];
-    }
-  }
-  return args;
-}
 
 /**
  * The default simulated model: deterministic, and it says what it received ("I heard 2.4
  * seconds of audio and saw 1 image (640×480). You said: …"). With `toolOutputs` it reports them
- * ("The get_current_weather tool says: …"). When the user's text or transcript names a declared
- * tool (its name, or with underscores as spaces, any case) and no output for it has arrived, it
- * calls that tool instead (one call; no audio, §3.1.4), on models that support tools (§2.1).
+ * ("The get_current_weather tool says: …"). When the user's text or transcript asks for a
+ * declared tool (names it, or asks for what it does: the rule of `toolMatching.ts`) and no tool
+ * output has arrived, it calls that tool instead (one call; no audio, §3.1.4), on models that
+ * support tools (§2.1). Placeholder transcripts ("(speech, 1.8 s)") carry no words: give the
+ * simulator a `transcribe` function, or script the turn, to make audio turns call tools.
  */
 export const defaultResponder: Responder = (turn) => {
   const said = [turn.text, turn.transcript !== null && !isPlaceholder(turn.transcript) ? turn.transcript : null]
@@ -208,7 +146,7 @@ export const defaultResponder: Responder = (turn) => {
     return { text: parts.join(' ') };
   }
   if (turn.model.tools && said !== '') {
-    const tool = turn.tools.find((t) => t.name !== '' && namesTool(said, t.name));
+    const tool = matchTool(turn.tools, said);
     if (tool) return { text: '', toolCalls: [{ name: tool.name, arguments: buildToolArguments(tool, said) }] };
   }
   const received: string[] = [];

@@ -151,4 +151,24 @@ describe('function calling, §4.23 (c)', () => {
     assert.equal(error.error.param, 'session.tools');
     assert.ok(!strict.types().includes('session.updated'));
   });
+
+  test('the default model calls the tool a request asks for, with its arguments from the request; not for a joke', async () => {
+    const described = { ...WEATHER, function: { ...WEATHER.function, description: 'Get the current weather in a given city' } };
+    const { c } = await h.open({}, { session: { turn_detection: null, tools: [described] } });
+    const ask = async (text: string) => {
+      const since = c.mark();
+      c.send({ type: 'conversation.item.create', item: { type: 'message', role: 'user', content: [{ type: 'input_text', text }] } });
+      c.send({ type: 'response.create' });
+      await c.waitFor('response.done', { since });
+      return c.events.slice(since);
+    };
+    const joke = await ask('Tell me a joke');
+    assert.ok(!joke.some((e) => e.type.startsWith('response.function_call')));
+    assert.equal(joke.find((e) => e.type === 'response.done')!.response.output[0].type, 'message');
+    const weather = await ask("What's the weather like in Hangzhou today?");
+    const call = weather.find((e) => e.type === 'response.function_call_arguments.done')!;
+    assert.equal(call.name, 'get_current_weather');
+    assert.equal(call.arguments, ' {"location": "Hangzhou"}');
+  });
 });
+

@@ -87,14 +87,26 @@ test('calls a declared tool when the text or transcript names it, with arguments
   assert.deepEqual(viaTranscript.toolCalls, [{ name: 'get_current_weather', arguments: { location: 'San Francisco' } }]);
 });
 
-test('does not call a tool that is not named, not declared, after its output arrived, or on a model without tools', async () => {
-  const text = 'What is the weather in Hangzhou today?';
-  assert.equal((await reply(turn({ text, tools: [WEATHER] }))).toolCalls, undefined);
+test('calls a tool when the request asks for what it does (name and description words), not only when it names it', async () => {
+  const weather: ResponderTool = { ...WEATHER, description: 'Get the current weather in a given city' };
+  const asked = await reply(turn({ text: "What's the weather like in Hangzhou today?", tools: [weather] }));
+  assert.deepEqual(asked.toolCalls, [{ name: 'get_current_weather', arguments: { location: 'Hangzhou' } }]);
+  assert.equal((await reply(turn({ text: 'Tell me a joke', tools: [weather] }))).toolCalls, undefined);
+  // One description word is not enough ("city"); two are. The best-scoring tool wins.
+  assert.equal((await reply(turn({ text: 'Which city is the biggest?', tools: [weather] }))).toolCalls, undefined);
+  const stocks: ResponderTool = { name: 'lookup', description: 'Look up the latest stock price of a company ticker', parameters: { type: 'object', properties: { ticker: { type: 'string', description: 'Stock ticker' } }, required: ['ticker'] } };
+  const byDescription = await reply(turn({ text: 'What is the stock price of "BABA"?', tools: [weather, stocks] }));
+  assert.deepEqual(byDescription.toolCalls, [{ name: 'lookup', arguments: { ticker: 'BABA' } }]);
+  const both = await reply(turn({ text: 'weather and stock price', tools: [stocks, weather] }));
+  assert.equal(both.toolCalls![0]!.name, 'get_current_weather', 'a name word counts more than description words');
+});
+
+test('does not call a tool that is not asked for, not declared, after its output arrived, or on a model without tools', async () => {
+  assert.equal((await reply(turn({ text: 'Tell me about Hangzhou', tools: [WEATHER] }))).toolCalls, undefined);
   assert.equal((await reply(turn({ text: 'get_current_weather please', tools: [] }))).toolCalls, undefined);
-  // Whole words only: "target" does not name a tool called "get", "get_current_weathers" is another name.
+  // Whole words only: "target" does not name a tool called "get".
   const get: ResponderTool = { name: 'get' };
   assert.equal((await reply(turn({ text: 'hit the target', tools: [get] }))).toolCalls, undefined);
-  assert.equal((await reply(turn({ text: 'get_current_weathers', tools: [WEATHER] }))).toolCalls, undefined);
   assert.deepEqual((await reply(turn({ text: 'please GET it', tools: [get] }))).toolCalls, [{ name: 'get', arguments: {} }]);
   assert.equal((await reply(turn({ model: FLASH3, text: 'get_current_weather please', tools: [WEATHER] }))).toolCalls, undefined);
   const answered = await reply(turn({
@@ -137,6 +149,12 @@ test('tool arguments: enums, sample values, the user words for queries, neutral 
     days: 1, verbose: false, tags: [], opts: {}, widget: 'widget',
   });
   assert.deepEqual(buildToolArguments({ name: 'f' }, 'f'), {});
+  // Quoted values, and the property's description, fill the arguments too.
+  const send: ResponderTool = {
+    name: 'send_message',
+    parameters: { type: 'object', properties: { recipient: { type: 'string', description: 'Email address' }, body: { type: 'string' }, to: { type: 'string', description: 'the destination city' } }, required: ['body', 'recipient', 'to'] },
+  };
+  assert.deepEqual(buildToolArguments(send, 'send "see you at 8" to my boss, then fly to Berlin'), { body: 'see you at 8', recipient: 'user@example.com', to: 'Berlin' });
   assert.deepEqual(buildToolArguments(WEATHER, 'get_current_weather'), { location: 'Hangzhou' });
 });
 
