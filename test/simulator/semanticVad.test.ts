@@ -100,7 +100,8 @@ describe('semantic_vad, §0.2.3 to §0.2.5, §0.2.28', () => {
     appendAudio(c, TURN);
     const completed = await c.waitFor('conversation.item.input_audio_transcription.completed', { since });
     const types = c.types(since);
-    assert.ok(types.indexOf('response.done') < types.indexOf('conversation.item.input_audio_transcription.completed'));
+    const done = types.indexOf('response.done');
+    assert.ok(done >= 0 && done < types.indexOf('conversation.item.input_audio_transcription.completed'), types.join(', '));
     assert.equal(completed.item_id, c.events.find((e, i) => i >= since && e.type === 'input_audio_buffer.committed')!.item_id);
   });
 });
