@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { scriptedResponder, type ResponderTurn } from '../../src/simulator/responder.js';
-import { assertShapes, harness, skeleton } from './helpers.js';
+import { appendAudio, assertShapes, concatPcm, harness, silence, skeleton, tone } from './helpers.js';
 
 const h = harness();
 
@@ -169,6 +169,18 @@ describe('function calling, §4.23 (c)', () => {
     const call = weather.find((e) => e.type === 'response.function_call_arguments.done')!;
     assert.equal(call.name, 'get_current_weather');
     assert.equal(call.arguments, ' {"location": "Hangzhou"}');
+  });
+
+  test('an audio turn calls the tool when a transcriber gives it words (no speech recognition otherwise)', async () => {
+    const described = { ...WEATHER, function: { ...WEATHER.function, description: 'Get the current weather in a given city' } };
+    for (const transcribe of [undefined, () => "What's the weather like in Hangzhou today?"]) {
+      const { c } = await h.open(transcribe ? { transcribe } : {}, { session: { turn_detection: { type: 'server_vad' }, tools: [described] } });
+      appendAudio(c, concatPcm(silence(500), tone(800), silence(1200)));
+      const done = await c.waitFor('response.done');
+      const output = done.response.output[0];
+      if (transcribe) assert.deepEqual([output.type, output.name, output.arguments], ['function_call', 'get_current_weather', ' {"location": "Hangzhou"}']);
+      else assert.equal(output.type, 'message', 'a placeholder transcript carries no words');
+    }
   });
 });
 
