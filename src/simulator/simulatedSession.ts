@@ -172,6 +172,7 @@ export class SimulatedSession {
     }
     this.finishing = true;
     this.disarmIdle();
+    clearTimeout(this.inactivity); // the session is ending on request: no inactivity close
     void (async () => {
       await this.scheduler.whenIdle();
       await this.user.settled();
@@ -203,7 +204,7 @@ export class SimulatedSession {
   private armInactivity(): void {
     clearTimeout(this.inactivity);
     const ms = this.options.idleTimeoutMs;
-    if (ms <= 0 || this.out.closed) return;
+    if (ms <= 0 || this.out.closed || this.finishing) return;
     this.inactivity = setTimeout(() => this.guarded(() => this.onInactive(ms)), Math.min(ms, 2 ** 31 - 1));
   }
 
