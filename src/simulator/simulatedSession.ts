@@ -10,7 +10,7 @@ import { newServerId, type ClientEvent, type ModelInfo } from '../protocol/index
 import { Conversation } from './conversation.js';
 import { ConversationOrder } from './conversationOrder.js';
 import { errorText, fillText, invalidRequest, LIVE_TEXTS, serverError } from './errors.js';
-import { createItem } from './itemCreate.js';
+import { createItem, type ItemCreateContext } from './itemCreate.js';
 import type { ResolvedOptions } from './options.js';
 import type { Outbox } from './outbox.js';
 import { defaultResponder, describeAudio } from './responder.js';
@@ -32,6 +32,7 @@ export class SimulatedSession {
   private inactivity: NodeJS.Timeout | undefined;
   private readonly user: UserInput;
   private readonly scheduler: ResponseScheduler;
+  private readonly items: ItemCreateContext;
   private finishing = false;
   private audioProduced = false;
   private idle: { silentMs: number; timer: NodeJS.Timeout | undefined } | null = null;
@@ -80,6 +81,15 @@ export class SimulatedSession {
         this.armInactivity();
       },
     });
+    this.items = {
+      model,
+      options,
+      out,
+      order: this.order,
+      conversation: this.conversation,
+      pending: () => this.user.pending,
+      callName: (id) => this.scheduler.callName(id),
+    };
   }
 
   /** Sends `session.created`, the first event of every connection (§1.4, §4.2). */
@@ -135,11 +145,7 @@ export class SimulatedSession {
         if (!this.scheduler.cancel('client_cancelled')) this.out.error(invalidRequest(errorText('nothingToCancel', t), { eventId }));
         return;
       case 'conversation.item.create': {
-        const kind = createItem(
-          { model: this.model, options: this.options, out: this.out, order: this.order, conversation: this.conversation, pending: () => this.user.pending, callName: (id) => this.scheduler.callName(id) },
-          event.item as unknown as Json,
-          eventId,
-        );
+        const kind = createItem(this.items, event.item as unknown as Json, eventId);
         // §0.2.9 (option): in a VAD mode the service may answer a tool result by itself.
         if (kind === 'function_call_output' && this.options.answerAfterToolOutput && !this.state.manual) this.scheduler.request({ trigger: 'vad' });
         return;
