@@ -130,7 +130,8 @@ export interface SimulatorOptions {
   errorBeforeSessionLimitClose?: boolean;
   /**
    * Close after this many ms without a response generated (§0.2.11): client frames, even
-   * streamed silence, do not reset it; the start and end of every response do. The `error` "Your
+   * streamed silence, do not reset it; the end of every response does, and no close
+   * happens while a response streams. The `error` "Your
    * session was closed because no response was generated for N seconds." comes first, then the
    * close (`closeCodes.idleTimeout`, 1011). 0 disables. Default 180000.
    */
