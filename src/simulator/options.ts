@@ -130,10 +130,10 @@ export interface SimulatorOptions {
   errorBeforeSessionLimitClose?: boolean;
   /**
    * Close after this many ms without a response generated (§0.2.11): client frames, even
-   * streamed silence, do not reset it; the end of every response does, and no close
-   * happens while a response streams. The `error` "Your
-   * session was closed because no response was generated for N seconds." comes first, then the
-   * close (`closeCodes.idleTimeout`, 1011). 0 disables. Default 180000.
+   * streamed silence, do not reset it; the end of every response does, and no close happens
+   * while a response streams. The `error` "Your session was closed because no response was
+   * generated for N seconds." comes first, then the close (`closeCodes.idleTimeout`, 1011).
+   * 0 disables. Default 180000.
    */
   idleTimeoutMs?: number;
   /** Frames above this many bytes get an `error` and are skipped; the session goes on. Default 16 MiB (the Java doc's "up to 15 MiB per append" plus JSON overhead). */
