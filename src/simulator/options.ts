@@ -90,6 +90,15 @@ export interface SimulatorOptions {
    * detection" without `event_id`, and no response (§0.2.3). 0 accepts every candidate. Default 500.
    */
   semanticMinSpeechMs?: number;
+  /**
+   * Under `semantic_vad`, where a too-short candidate is rejected (§0.2.3 reports both forms):
+   * `speech_stopped` (in its place: the `error` without `event_id`, nothing committed) or
+   * `response.create` (the turn is committed as usual, then the response it would get is
+   * refused: the client's next `response.create` gets the `error` with its `event_id` and no
+   * `response.created`; with `create_response` on, the automatic response is replaced by the
+   * `error` without `event_id`). Default `speech_stopped`.
+   */
+  semanticRejectAt?: 'speech_stopped' | 'response.create';
   /** Under `semantic_vad`: the user item's `conversation.item.created` right after `speech_started` (§0.2.4, §0.2.28) or after `committed` (the `server_vad` order). Default `speech_started`. */
   semanticUserItemAt?: 'speech_started' | 'committed';
   /** Under `semantic_vad`: the final input transcription arrives after the turn's `response.done` (§0.2.5). Default false. */
@@ -178,6 +187,7 @@ export interface ResolvedOptions {
   silentVoiceFailure: boolean;
   semanticMinSpeechMs: number;
   semanticUserItemAt: 'speech_started' | 'committed';
+  semanticRejectAt: 'speech_stopped' | 'response.create';
   semanticLateTranscription: boolean;
   acceptUnknownCallIds: boolean;
   answerAfterToolOutput: boolean;
@@ -248,6 +258,7 @@ export function resolveOptions(options: SimulatorOptions = {}): ResolvedOptions 
     silentVoiceFailure: options.silentVoiceFailure ?? true,
     semanticMinSpeechMs: nonNegative('semanticMinSpeechMs', options.semanticMinSpeechMs, 500),
     semanticUserItemAt: options.semanticUserItemAt ?? 'speech_started',
+    semanticRejectAt: options.semanticRejectAt ?? 'speech_stopped',
     semanticLateTranscription: options.semanticLateTranscription ?? false,
     acceptUnknownCallIds: options.acceptUnknownCallIds ?? false,
     answerAfterToolOutput: options.answerAfterToolOutput ?? false,

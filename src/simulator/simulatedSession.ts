@@ -133,6 +133,9 @@ export class SimulatedSession {
         }
         this.user.flushDeferred();
         if (this.voiceBroken) return this.silentClose();
+        if (this.user.takeRejection()) {
+          return this.out.error({ type: 'invalid_request_error', message: LIVE_TEXTS.semanticRejected, event_id: eventId }); // §0.2.3
+        }
         this.disarmIdle();
         const r = event.response ?? {};
         const result = this.scheduler.request({ trigger: 'client', instructions: r.instructions ?? null, modalities: r.modalities ?? null });
@@ -224,6 +227,10 @@ export class SimulatedSession {
   private onVadCommitted(): void {
     if (this.out.closed) return;
     if (this.state.turnDetection?.create_response === false) return;
+    if (this.user.takeRejection()) {
+      this.out.error({ type: 'invalid_request_error', message: LIVE_TEXTS.semanticRejected }); // §0.2.3, no request to name
+      return;
+    }
     this.disarmIdle();
     this.scheduler.request({ trigger: 'vad' });
   }

@@ -48,6 +48,8 @@ export class UserInput {
   private readonly transcriptions = new Set<Promise<unknown>>();
   /** Semantic VAD: the speech in progress (its user item may already be announced, §0.2.28). */
   private candidate: { itemId: string; startMs: number; announced: boolean } | null = null;
+  /** Semantic VAD, `semanticRejectAt: 'response.create'`: a committed turn whose response is to be refused (§0.2.3). */
+  private rejected = false;
   /** Semantic VAD, `semanticLateTranscription`: final transcriptions held until the response ends (§0.2.5). */
   private late: Array<() => void> = [];
 
@@ -126,6 +128,17 @@ export class UserInput {
     return this.state.turnDetection?.type === 'semantic_vad';
   }
 
+  /**
+   * Semantic VAD, `semanticRejectAt: 'response.create'`: whether the committed turn's response is
+   * to be refused (§0.2.3); answering true consumes the rejection and drops the turn's input.
+   */
+  takeRejection(): boolean {
+    if (!this.rejected) return false;
+    this.rejected = false;
+    this.takeInput();
+    return true;
+  }
+
   /** Manual mode, `manualUserItemAt: 'response.create'`: sends the deferred user items now (§0.1.9). */
   flushDeferred(): void {
     const list = this.deferred;
@@ -162,11 +175,13 @@ export class UserInput {
       } else {
         const candidate = this.candidate;
         this.candidate = null;
-        if (this.semantic && candidate && e.audioEndMs - candidate.startMs < this.options.semanticMinSpeechMs) {
+        const tooShort = this.semantic && candidate !== null && e.audioEndMs - candidate.startMs < this.options.semanticMinSpeechMs;
+        if (tooShort && this.options.semanticRejectAt === 'speech_stopped') {
           // §0.2.3: too short to be a turn; the candidate is discarded, the session goes on.
           this.out.error({ type: 'invalid_request_error', message: LIVE_TEXTS.semanticRejected });
           continue;
         }
+        this.rejected = tooShort;
         this.out.emit('input_audio_buffer.speech_stopped', { audio_end_ms: e.audioEndMs, item_id: e.itemId });
         this.hooks.speechStopped();
         if (this.out.closed) return;

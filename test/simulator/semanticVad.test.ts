@@ -83,6 +83,41 @@ describe('semantic_vad, §0.2.3 to §0.2.5, §0.2.28', () => {
     assertShapes(c.events);
   });
 
+  test('semanticRejectAt: response.create: the short turn is committed, then the response.create for it is refused by event_id', async () => {
+    const c = await semantic({ semanticRejectAt: 'response.create' });
+    c.send({ type: 'session.update', session: { turn_detection: { type: 'semantic_vad', create_response: false } } });
+    await c.waitFor((e) => e.type === 'session.updated' && e.session.turn_detection.create_response === false);
+    const since = c.mark();
+    appendAudio(c, concatPcm(silence(500), tone(300), silence(1500)));
+    await c.waitFor('input_audio_buffer.committed', { since });
+    c.send({ type: 'response.create', event_id: 'event_pending' });
+    const e = await c.waitFor('error', { since });
+    assert.deepEqual(e.error, { type: 'invalid_request_error', message: 'Input speech was not accepted by semantic turn detection', event_id: 'event_pending' });
+    await settle(c);
+    assert.deepEqual(skeleton(c.types(since)), [
+      'input_audio_buffer.speech_started', 'conversation.item.created', 'input_audio_buffer.speech_stopped', 'input_audio_buffer.committed',
+      'conversation.item.input_audio_transcription.completed', 'error',
+    ]);
+    // The next real turn is answered, and only with its own audio.
+    const next = c.mark();
+    appendAudio(c, TURN);
+    await c.waitFor('input_audio_buffer.committed', { since: next });
+    c.send({ type: 'response.create' });
+    const done = await c.waitFor('response.done', { since: next });
+    assert.match(done.response.output[0].content[0].transcript, /^I heard 1\.\d seconds of audio/);
+  });
+
+  test('semanticRejectAt: response.create with create_response on: the error takes the automatic response\'s place, without event_id', async () => {
+    const c = await semantic({ semanticRejectAt: 'response.create' });
+    const since = c.mark();
+    appendAudio(c, concatPcm(silence(500), tone(300), silence(1500)));
+    await settle(c);
+    const types = skeleton(c.types(since));
+    assert.deepEqual(types.slice(-2), ['conversation.item.input_audio_transcription.completed', 'error']);
+    assert.ok(!types.includes('response.created'));
+    assert.equal(c.events.find((e, i) => i >= since && e.type === 'error')!.error.event_id, undefined);
+  });
+
   test('semanticMinSpeechMs: 0 accepts the short speech; server_vad never rejects it', async () => {
     const short = concatPcm(silence(500), tone(300), silence(1500));
     const c = await semantic({ semanticMinSpeechMs: 0 });
