@@ -96,7 +96,9 @@ export class ResponseScheduler {
       return 'started';
     }
     if (this.active) {
-      const queueable = req.trigger === 'vad' || (req.trigger === 'client' && this.active.stream.argumentsDone);
+      // A client request after the arguments is queued once (§0.1.7); a second one, or one after
+      // an automatic answer to the tool result (§0.2.9), is refused: never two replies to one result.
+      const queueable = req.trigger === 'vad' || (req.trigger === 'client' && this.active.stream.argumentsDone && this.queue.length === 0);
       if (!queueable || this.queue.length >= MAX_QUEUED) return 'refused';
       this.queue.push(req);
       return 'queued';

@@ -71,6 +71,21 @@ describe('conversation.item.create, §0.2.10, §0.2.15, §0.2.26', () => {
     assert.equal(ack.previous_item_id, call.item_id);
   });
 
+  test('answerAfterToolOutput: a result sent before the call response ends is answered once, the client\'s response.create refused', async () => {
+    const { c } = await h.open({ speed: 1, textDeltaMs: 50, responder: callThenSay(), answerAfterToolOutput: true }, { session: { turn_detection: { type: 'server_vad' }, tools: [WEATHER] } });
+    const since = c.mark();
+    c.send({ type: 'conversation.item.create', item: { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'Weather?' }] } });
+    c.send({ type: 'response.create' });
+    const call = await c.waitFor('response.function_call_arguments.done', { since });
+    c.send({ type: 'conversation.item.create', item: { type: 'function_call_output', call_id: call.call_id, output: '{"weather":"sunny"}' } });
+    c.send({ type: 'response.create', event_id: 'event_second' });
+    const refused = await c.waitFor('error', { since });
+    assert.equal(refused.error.event_id, 'event_second');
+    const answer = await c.waitFor((e) => e.type === 'response.done' && e.response.output[0]?.type === 'message', { since });
+    assert.equal(answer.response.output[0].content[0].transcript, 'It is sunny.');
+    assert.equal(c.events.slice(since).filter((e) => e.type === 'response.created').length, 2);
+  });
+
   test('echoClientItemIds: false: the service names the item (§0.2.15)', async () => {
     const { c } = await h.open({ echoClientItemIds: false }, { session: { turn_detection: null } });
     const since = c.mark();
