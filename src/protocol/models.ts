@@ -124,12 +124,6 @@ export interface ModelInfo {
   transcriptionModel: string;
   /** How the service answers `session.finish` (§0.1.1). */
   sessionFinish: 'session.finished' | 'error';
-  /**
-   * Voices the service accepts in `session.update` but with which every turn then ends in a
-   * silent close (1005, no `error`, no response) (§0.2.2). The client refuses them by default;
-   * the validator does not, and the simulator reproduces the close.
-   */
-  silentFailureVoices?: readonly string[];
 }
 
 const RATES = [8000, 16000, 24000, 48000] as const;
@@ -223,7 +217,6 @@ const QWEN35_FLASH: Family = {
   limits: { audioTurns: 80, videoTurns: 50, audioSeconds: 480, videoSeconds: 120, sessionMinutes: SESSION_MINUTES },
   // The official Python SDK records an `error` ("invalid event type") answer here (§0.1.1).
   sessionFinish: 'error',
-  silentFailureVoices: ['Cherry'],
 };
 
 const QWEN3_FLASH: Family = {

@@ -200,7 +200,7 @@ export class SimulatedSession {
 
   /** The session's voice is one the service accepts and then fails on silently (§0.2.2). */
   private get voiceBroken(): boolean {
-    return this.options.silentVoiceFailure && (this.model.silentFailureVoices?.includes(this.state.voice) ?? false);
+    return this.options.silentVoiceFailure && this.model.silentFailureVoices.includes(this.state.voice);
   }
 
   /** §0.2.2: a close frame without a status code ~11 ms later, no `error`, no `response.*`. */

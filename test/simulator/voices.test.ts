@@ -17,7 +17,7 @@ const TURN = concatPcm(silence(500), tone(1000), silence(1500));
 describe('broken voices, §0.2.2', () => {
   test('the catalog names Cherry on qwen3.5-omni-flash only', () => {
     assert.deepEqual(getModelInfo(FLASH)!.silentFailureVoices, ['Cherry']);
-    assert.ok(!(getModelInfo('qwen3.5-omni-plus-realtime')!.silentFailureVoices ?? []).includes('Cherry'));
+    assert.ok(!getModelInfo('qwen3.5-omni-plus-realtime')!.silentFailureVoices.includes('Cherry'));
   });
 
   test('VAD turn with Cherry: session.updated, speech_started, speech_stopped, then a close without status (1005)', async () => {
