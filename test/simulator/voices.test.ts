@@ -1,5 +1,7 @@
 /**
- * Voices as the live service treats them (protocol.md §0.2.1, §0.2.2): qwen3.5-omni-flash with a
+ * Voices as the live service treats them (protocol.md §0.2.1, §0.2.2): qwen3.8 refuses voices off
+ * its closed list (`Cherry`) and accepts `Tina`, both spellings of `Eliška` and cloned voices;
+ * qwen3.5-omni-flash with a
  * voice in the catalog's `silentFailureVoices` (`Cherry`) accepts `session.update`, then ends
  * every turn ~11 ms after `speech_stopped` (or at `response.create` after a manual commit) with
  * a close frame without a status code: the client sees 1005, no `error`, no `response.*`. The
@@ -54,3 +56,21 @@ describe('broken voices, §0.2.2', () => {
     }
   });
 });
+
+describe('qwen3.8 voices, §0.2.1', () => {
+  test('Cherry is refused (the error, then the socket closes); Tina, Eliska, Eliška and a cloned voice are accepted', async () => {
+    const { c } = await h.open({}, { model: 'qwen3.8-omni-flash-realtime', session: { voice: 'Cherry' } });
+    const e = c.events.at(-1)!;
+    assert.equal(e.type, 'error');
+    assert.equal(e.error.param, 'session.voice');
+    assert.match(e.error.message, /Cherry/);
+    assert.equal((await c.waitClosed()).code, 1008);
+    for (const voice of ['Tina', 'Eliska', 'Eliška', 'qwen-omni-vc-myvoice-voice-20260101-abcd']) {
+      const { c: ok } = await h.open({}, { model: 'qwen3.8-omni-flash-realtime', session: { voice } });
+      const updated = ok.events.at(-1)!;
+      assert.equal(updated.type, 'session.updated', `${voice}: ${JSON.stringify(updated.error ?? '')}`);
+      assert.equal(updated.session.voice, voice);
+    }
+  });
+});
+
