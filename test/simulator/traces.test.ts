@@ -13,7 +13,7 @@ import { describe, test } from 'node:test';
 import { assertShapes, b64, harness, jpegOfSize, silence, tone, type Ev, type RawClient } from './helpers.js';
 
 const h = harness();
-const DIR = '/work/shared/official-sdk-traces';
+const DIR = `${import.meta.dirname}/../fixtures/official-sdk-traces`;
 const HANDSHAKE = existsSync(`${DIR}/handshake.json`) ? (JSON.parse(readFileSync(`${DIR}/handshake.json`, 'utf8')) as { headers: string[]; query_string: string }) : null;
 const PLACEHOLDER = /^<base64 len=(\d+)>$/;
 
