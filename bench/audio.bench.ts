@@ -7,10 +7,14 @@
  * - Base64 of 3,200-byte chunks (100 ms of 16 kHz PCM16, protocol.md §2.3): our encoder and the
  *   portable fallback against `Buffer.from(…).toString('base64')`, with the ratios.
  *
+ * - The simulator's speech synthesizer: 10 s of 24 kHz speech, against a plain sine of the same
+ *   length (the cheapest synthesis) and against real time. (Moved here from a timed unit test.)
+ *
  * Each figure is the median of several rounds after a warm-up round.
  */
 import { decodeBase64, encodeBase64, encodeBase64Portable } from '../src/audio/base64.js';
 import { Resampler } from '../src/audio/resample.js';
+import { speechDurationMs, synthesizeSpeech } from '../src/simulator/synthesizer.js';
 
 const ROUNDS = 7;
 
@@ -117,7 +121,29 @@ function benchBase64(): void {
   if (sink < 0) console.log(sink); // keeps the work observable to the optimizer
 }
 
+function benchSynthesizer(): void {
+  const sentence = 'The quick brown fox jumps over the lazy dog again. ';
+  let text = sentence;
+  while (speechDurationMs(text) < 10_000) text += sentence;
+  const ms = speechDurationMs(text);
+  const rate = 24000;
+  let sink = 0;
+  const sine = time(() => {
+    const out = new Int16Array(Math.round((rate * ms) / 1000));
+    for (let i = 0; i < out.length; i++) out[i] = Math.round(8000 * Math.sin((2 * Math.PI * 220 * i) / rate));
+    sink += out[out.length - 1]!;
+  });
+  const speech = time(() => {
+    sink += synthesizeSpeech(text, rate).length;
+  });
+  console.log(`simulator speech synthesis, ${(ms / 1000).toFixed(1)} s at ${rate / 1000} kHz:`);
+  console.log(`  plain sine baseline: ${sine.toFixed(2)} ms`);
+  console.log(`  synthesizeSpeech:    ${speech.toFixed(2)} ms  ratio ${(speech / sine).toFixed(2)}× the baseline's time, ${(ms / speech).toFixed(0)}× real time`);
+  if (sink < 0) console.log(sink);
+}
+
 console.log(`node ${process.versions.node}, one thread, median of ${ROUNDS} rounds`);
 benchResampler(48000, 16000);
 benchResampler(24000, 48000);
 benchBase64();
+benchSynthesizer();
