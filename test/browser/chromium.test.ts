@@ -9,7 +9,7 @@
  * One browser for every check, closed in `finally`; each check and the whole run are bounded.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -18,12 +18,12 @@ import { test, type TestContext } from 'node:test';
 import { build } from 'esbuild';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import type { ExampleState } from '../../examples/browser/app.js';
+import { requireChromium, skipWithoutChromium } from './chromiumPath.js';
 import { microphoneWav } from './fakeMicrophone.js';
 import { startRelay, type RunningRelay } from '../../src/relay/index.js';
 import { startSimulator, type Simulator } from '../../src/simulator/index.js';
 
 const root = resolve(import.meta.dirname, '../..');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const KEY = 'sk-browser-test-key-4b1d9e07';
 const ARTIFACTS = join(root, 'test-artifacts');
 const HARD_TIMEOUT_MS = 150_000;
@@ -47,7 +47,8 @@ async function poll<T>(page: Page, fn: () => T | Promise<T>, ok: (value: T) => b
 }
 
 
-test('the browser path in headless Chromium', { timeout: HARD_TIMEOUT_MS, skip: existsSync(CHROMIUM) ? false : `no Chromium at ${CHROMIUM} (apt-get install chromium)` }, async (t: TestContext) => {
+test('the browser path in headless Chromium', { timeout: HARD_TIMEOUT_MS, skip: skipWithoutChromium() }, async (t: TestContext) => {
+  const executablePath = requireChromium();
   const dir = mkdtempSync(join(tmpdir(), 'dsrt-chromium-'));
   const wavPath = microphoneWav(dir);
   const script = await harnessScript();
@@ -82,7 +83,7 @@ test('the browser path in headless Chromium', { timeout: HARD_TIMEOUT_MS, skip: 
   const launchStarted = Date.now();
   try {
     context = await chromium.launchPersistentContext(join(dir, 'profile'), {
-      executablePath: CHROMIUM,
+      executablePath,
       headless: true,
       timeout: 30_000,
       args: [

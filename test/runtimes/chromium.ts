@@ -12,18 +12,18 @@
  * local-network-access checks block a WebSocket to 127.0.0.1 from a page that has no address.
  *
  * Every wait is bounded; the browser and the relay are closed in `finally`. A missing Chromium
- * is an error, not a skip: the matrix must not go green without it.
+ * skips outside CI and fails in CI (../browser/chromiumPath.ts).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { chromium, type Browser } from 'playwright-core';
+import { requireChromium } from '../browser/chromiumPath.js';
 import { microphoneWav } from '../browser/fakeMicrophone.js';
 import type { RuntimeResult as PageResult } from './fixtures/page.js';
 
 const fixtures = join(import.meta.dirname, 'fixtures');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const TOKEN = 'runtime-matrix-token-5e2a';
 /** The key the relay sends upstream; no page frame may contain it. */
 const UPSTREAM_KEY = 'sk-runtime-matrix-relay-key-93c1';
@@ -48,15 +48,6 @@ export interface ChromiumRun {
   /** Milliseconds per step. */
   timings: Record<'bundle' | 'relay' | 'launch' | 'turn', number>;
 }
-
-/** Fails with what to do when Chromium is not installed. */
-export function requireChromium(): string {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`No Chromium at ${CHROMIUM}: the runtime matrix needs it for the browser column. Install it (apt-get install chromium; .ci/run does) or set CHROMIUM_PATH.`);
-  }
-  return CHROMIUM;
-}
-
 
 /** Bundles fixtures/page.ts against the scratch project's node_modules. */
 async function bundlePage(app: string): Promise<{ code: string; inputs: string[] }> {
