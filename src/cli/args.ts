@@ -1,13 +1,27 @@
 /**
- * A small, strict flag parser for the CLI: `--name value`, `--name=value`, boolean flags,
- * repeatable flags, and positionals. Unknown flags are usage errors (exit code 2), never ignored.
+ * The CLI's flags, read with `node:util` `parseArgs` (strict): `--name value`, `--name=value`,
+ * boolean flags, repeatable flags, short aliases and positionals. Unknown flags are usage errors
+ * (exit code 2), never ignored.
  */
+import { parseArgs as parseArgv } from 'node:util';
 
-/** A usage error: a wrong flag or value. Exit code 2. */
+/**
+ * A usage error: a wrong flag or value. Exit code 2; the message is followed by "Run with --help
+ * for usage." Problems with what a flag names (a missing file, a folder that does not exist) are
+ * {@link InputError}s instead: the help would not fix them.
+ */
 export class UsageError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'UsageError';
+  }
+}
+
+/** A problem with a file or value the user named (not with the command line's form). Exit code 2. */
+export class InputError extends UsageError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InputError';
   }
 }
 
@@ -29,50 +43,32 @@ export interface ParsedArgs {
   order: Array<{ name: string; value: string | boolean }>;
 }
 
+/** node:util's error for a bad command line, as one line of ours. */
+function usageMessage(error: Error & { code?: string }): string {
+  const option = /Option '(?:-\w, )?(--[\w-]+)/.exec(error.message)?.[1] ?? /'(-[^']*)'/.exec(error.message)?.[1] ?? 'an option';
+  if (error.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return `unknown option '${/'(-[^']*)'/.exec(error.message)?.[1] ?? option}'`;
+  if (/does not take an argument/.test(error.message)) return `option '${option}' takes no value`;
+  if (/ambiguous/.test(error.message)) return `option '${option}' needs a value (for a value starting with '-', write ${option}=VALUE)`;
+  if (/argument missing/.test(error.message)) return `option '${option}' needs a value`;
+  return error.message.split('\n')[0]!;
+}
+
 /** Parses `argv` by `spec`; throws {@link UsageError} naming the bad flag. */
 export function parseArgs(argv: string[], spec: Record<string, FlagSpec>): ParsedArgs {
-  const flags: ParsedArgs['flags'] = {};
-  const positionals: string[] = [];
-  const order: ParsedArgs['order'] = [];
-  const shorts = new Map(Object.entries(spec).filter(([, s]) => s.short).map(([name, s]) => [s.short!, name]));
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === '--') {
-      positionals.push(...argv.slice(i + 1));
-      break;
-    }
-    if (arg === '-' || !arg.startsWith('-')) {
-      positionals.push(arg);
-      continue;
-    }
-    let name: string;
-    let inline: string | undefined;
-    if (arg.startsWith('--')) {
-      const eq = arg.indexOf('=');
-      name = eq >= 0 ? arg.slice(2, eq) : arg.slice(2);
-      inline = eq >= 0 ? arg.slice(eq + 1) : undefined;
-    } else {
-      const alias = shorts.get(arg.slice(1));
-      if (!alias) throw new UsageError(`unknown option '${arg}'`);
-      name = alias;
-    }
-    const flag = spec[name];
-    if (!flag) throw new UsageError(`unknown option '--${name}'`);
-    let value: string | boolean;
-    if (flag.type === 'boolean') {
-      if (inline !== undefined) throw new UsageError(`option '--${name}' takes no value`);
-      value = true;
-    } else {
-      value = inline ?? argv[++i] ?? '';
-      if (inline === undefined && (i >= argv.length || (value.startsWith('--') && value.length > 2))) {
-        throw new UsageError(`option '--${name}' needs a value`);
-      }
-    }
-    order.push({ name, value });
-    if (flag.repeat) ((flags[name] as string[] | undefined) ?? (flags[name] = [])).push(value as string);
-    else flags[name] = value;
+  const options = Object.fromEntries(
+    Object.entries(spec).map(([name, s]) => [name, { type: s.type, ...(s.repeat ? { multiple: true } : {}), ...(s.short ? { short: s.short } : {}) }]),
+  );
+  let parsed;
+  try {
+    parsed = parseArgv({ args: argv, options, strict: true, allowPositionals: true, tokens: true });
+  } catch (error) {
+    throw new UsageError(usageMessage(error as Error & { code?: string }));
   }
-  return { flags, positionals, order };
+  const order: ParsedArgs['order'] = [];
+  for (const token of parsed.tokens) {
+    if (token.kind === 'option') order.push({ name: token.name, value: token.value ?? true });
+  }
+  return { flags: parsed.values as ParsedArgs['flags'], positionals: parsed.positionals, order };
 }
 
 /** A string flag's value, or `fallback`. */

@@ -8,11 +8,12 @@ import { RealtimeClient } from '../client/realtimeClient.js';
 import { shortenBase64 } from '../internal/redact.js';
 import { DEFAULT_MODEL, getModelInfo } from '../protocol/models.js';
 import type { FunctionTool, SessionConfig } from '../protocol/session.js';
-import { choice, num, parseArgs, str, UsageError, type FlagSpec } from './args.js';
+import { choice, InputError, num, parseArgs, str, UsageError, type FlagSpec } from './args.js';
 import { loadTurns, sendTurn, type TurnInput } from './chatInput.js';
-import { EXIT } from './exitCodes.js';
+import { EXIT, EXIT_HELP } from './exitCodes.js';
+import { checkOutputs } from './preflight.js';
 import { ReplyCollector } from './replyCollector.js';
-import { openTarget } from './target.js';
+import { connectWithProgress, DEFAULT_CONNECT_TIMEOUT_S, openTarget } from './target.js';
 import { processTerminal, summaryLines, type TurnSummary } from './terminal.js';
 
 const FLAGS: Record<string, FlagSpec> = {
@@ -39,6 +40,7 @@ const FLAGS: Record<string, FlagSpec> = {
   simulator: { type: 'boolean' },
   'simulator-speed': { type: 'string' },
   timeout: { type: 'string' },
+  'connect-timeout': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 };
 
@@ -69,29 +71,31 @@ Session:
       --simulator        use the embedded simulator even with a key
       --simulator-speed  simulator pace: 1 real time (default), 0 as fast as possible
       --timeout S        seconds to wait for each reply (default 120)
+      --connect-timeout S  seconds to wait for the connection (default ${DEFAULT_CONNECT_TIMEOUT_S})
 Output:
   -o, --output FILE      write the reply audio as WAV
       --transcript FILE  write the reply text
-      --json             every server event as a JSON line on stdout (base64 shortened)
+      --json             every server event as a JSON line on stdout (base64 shortened), with
+                         received_at_ms (ms since the epoch) for 'dashscope-realtime replay'
 
 Examples:
   dashscope-realtime chat --input samples/question.wav --output reply.wav
   dashscope-realtime chat --text "Describe this picture" --image samples/frame.jpg --modalities text
-  dashscope-realtime chat --text "What is the weather in Hangzhou?" --tools samples/tools.json \\
-      --tool-exec 'echo {"weather":"sunny","temperature_c":21}'
+  dashscope-realtime chat --text "What's the weather like in Hangzhou today?" --tools samples/tools.json \\
+      --tool-exec 'echo "{\\"weather\\":\\"sunny\\",\\"temperature_c\\":21}"'
 
-Exit codes: 0 done, 2 usage, 3 authentication, 4 network, 5 server error, 130 interrupted.`;
+${EXIT_HELP}`;
 
 function readTools(path: string, raw: string): FunctionTool[] {
   let parsed: unknown;
   try {
     parsed = JSON.parse(raw);
   } catch {
-    throw new UsageError(`--tools ${path} is not valid JSON`);
+    throw new InputError(`--tools ${path} is not valid JSON`);
   }
   const list = Array.isArray(parsed) ? parsed : (parsed as { tools?: unknown })?.tools;
   if (!Array.isArray(list) || list.length === 0) {
-    throw new UsageError(`--tools ${path} must hold a non-empty array of {"type":"function","function":{"name",...}}`);
+    throw new InputError(`--tools ${path} must hold a non-empty array of {"type":"function","function":{"name",...}}`);
   }
   return list as FunctionTool[];
 }
@@ -113,27 +117,29 @@ export async function chatCommand(argv: string[]): Promise<number> {
   const toolExec = str(args, 'tool-exec');
   const toolsPath = str(args, 'tools');
   if (toolExec && !toolsPath) throw new UsageError('--tool-exec needs --tools to declare the tools');
-  const tools = toolsPath ? readTools(toolsPath, await readFile(toolsPath, 'utf8').catch(() => { throw new UsageError(`cannot read --tools ${toolsPath}`); })) : undefined;
+  const tools = toolsPath ? readTools(toolsPath, await readFile(toolsPath, 'utf8').catch(() => { throw new InputError(`cannot read --tools ${toolsPath}`); })) : undefined;
   const model = str(args, 'model', DEFAULT_MODEL)!;
   const info = getModelInfo(model);
-  if (!info) throw new UsageError(`unknown model '${model}'; run 'dashscope-realtime models' for the list`);
+  if (!info) throw new InputError(`unknown model '${model}'; run 'dashscope-realtime models' for the list`);
   // Everything the user gave is read and checked before anything is started.
   const turns: TurnInput[] = await loadTurns(args, info.input.defaultSampleRate);
-  if (turns.length === 0) throw new UsageError('nothing to say: give --input FILE or --text TEXT (see --help)');
+  if (turns.length === 0) throw new UsageError('nothing to say: give --input FILE or --text TEXT');
+  await checkOutputs({ '--output': str(args, 'output'), '--transcript': str(args, 'transcript') });
+  const connectTimeoutMs = num(args, 'connect-timeout', DEFAULT_CONNECT_TIMEOUT_S, 0.1, 600) * 1000;
 
   const controller = new AbortController();
   const onSigint = () => controller.abort();
   process.once('SIGINT', onSigint);
   const target = await openTarget(
-    { model, region: str(args, 'region'), workspace: str(args, 'workspace'), url: str(args, 'url'), simulator: args.flags.simulator === true, simulatorSpeed: num(args, 'simulator-speed', 1, 0, 1000) },
+    { model, region: str(args, 'region'), workspace: str(args, 'workspace'), url: str(args, 'url'), simulator: args.flags.simulator === true, simulatorSpeed: num(args, 'simulator-speed', 1, 0, 1000), connectTimeoutMs },
     process.env,
     term.info,
   );
   let client: RealtimeClient | undefined;
   try {
     client = new RealtimeClient(target.options);
-    if (json) client.on('*', (event) => term.json(shortenBase64(JSON.stringify(event.type === 'unknown' ? event.event : event))));
-    await client.connect();
+    if (json) client.on('*', (event) => term.json(shortenBase64(JSON.stringify({ ...(event.type === 'unknown' ? event.event : event), received_at_ms: Date.now() }))));
+    await connectWithProgress(() => client!.connect(), target, term.info);
     const config: SessionConfig = {
       modalities: modalities === 'text' ? ['text'] : ['text', 'audio'],
       turn_detection: vad === 'off' ? null : { type: vad === 'server' ? 'server_vad' : 'semantic_vad' },

@@ -9,7 +9,7 @@ import { chunkPcm16 } from '../audio/pacing.js';
 import { pcm16FromBytes } from '../audio/pcm.js';
 import { detectImage } from '../audio/image.js';
 import type { RealtimeClient } from '../client/realtimeClient.js';
-import { num, UsageError, type ParsedArgs } from './args.js';
+import { InputError, num, UsageError, type ParsedArgs } from './args.js';
 
 /** One user turn. */
 export type TurnInput =
@@ -35,26 +35,26 @@ async function readInput(path: string): Promise<Uint8Array> {
     return new Uint8Array(await readFile(path));
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new UsageError(code === 'ENOENT' ? `input file not found: ${path}` : `cannot read input ${path} (${code ?? 'error'})`);
+    throw new InputError(code === 'ENOENT' ? `input file not found: ${path}` : `cannot read input ${path} (${code ?? 'error'})`);
   }
 }
 
 async function audioTurn(path: string, rawRate: number | undefined, inputRate: number): Promise<TurnInput> {
   const bytes = await readInput(path);
   if (rawRate !== undefined) {
-    if (bytes.length % 2 !== 0) throw new UsageError(`${path}: raw PCM16 needs an even number of bytes, got ${bytes.length}`);
+    if (bytes.length % 2 !== 0) throw new InputError(`${path}: raw PCM16 needs an even number of bytes, got ${bytes.length}`);
     const pcm = toPcm16Mono(pcm16FromBytes(bytes), { sampleRate: rawRate, channels: 1 }, inputRate);
     return { kind: 'audio', pcm, sampleRate: inputRate, label: path, images: [] };
   }
   const isRiff = bytes.length >= 12 && String.fromCharCode(...bytes.subarray(0, 4)) === 'RIFF' && String.fromCharCode(...bytes.subarray(8, 12)) === 'WAVE';
-  if (!isRiff) throw new UsageError(`${path} is not a WAV file (no RIFF/WAVE header); for raw PCM16 mono give --rate HZ`);
+  if (!isRiff) throw new InputError(`${path} is not a WAV file (no RIFF/WAVE header); for raw PCM16 mono give --rate HZ`);
   let decoded;
   try {
     decoded = wavToPcm16Mono(bytes, inputRate);
   } catch (error) {
-    throw new UsageError(`${path}: ${error instanceof Error ? error.message : String(error)}`);
+    throw new InputError(`${path}: ${error instanceof Error ? error.message : String(error)}`);
   }
-  if (decoded.pcm.length === 0) throw new UsageError(`${path} holds no audio`);
+  if (decoded.pcm.length === 0) throw new InputError(`${path} holds no audio`);
   return { kind: 'audio', pcm: decoded.pcm, sampleRate: inputRate, label: path, images: [] };
 }
 
@@ -63,11 +63,11 @@ async function readImage(path: string): Promise<Uint8Array> {
   try {
     bytes = new Uint8Array(await readFile(path));
   } catch {
-    throw new UsageError(`cannot read image ${path}`);
+    throw new InputError(`cannot read image ${path}`);
   }
   const info = detectImage(bytes);
-  if (!info) throw new UsageError(`${path} is not a JPEG image (unrecognised bytes)`);
-  if (info.format !== 'jpeg') throw new UsageError(`${path} is a ${info.format.toUpperCase()}; the service accepts JPEG frames only (convert it first)`);
+  if (!info) throw new InputError(`${path} is not a JPEG image (unrecognised bytes)`);
+  if (info.format !== 'jpeg') throw new InputError(`${path} is a ${info.format.toUpperCase()}; the service accepts JPEG frames only (convert it first)`);
   return bytes;
 }
 
@@ -91,9 +91,9 @@ export async function loadTurns(args: ParsedArgs, inputRate: number): Promise<Tu
     try {
       names = (await readdir(frames)).filter((n) => /\.jpe?g$/i.test(n)).sort();
     } catch {
-      throw new UsageError(`cannot read --frames folder ${frames}`);
+      throw new InputError(`cannot read --frames folder ${frames}`);
     }
-    if (names.length === 0) throw new UsageError(`--frames ${frames} holds no .jpg files`);
+    if (names.length === 0) throw new InputError(`--frames ${frames} holds no .jpg files`);
     for (const [i, n] of names.entries()) images.push({ bytes: await readImage(join(frames, n)), atSeconds: i / fps, label: n });
   }
   const first = turns[0];

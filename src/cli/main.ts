@@ -1,11 +1,11 @@
 #!/usr/bin/env node
 /**
  * `dashscope-realtime`: the command-line entry point. Each command lives in its own file and
- * exports a function from arguments to an exit code (0 done, 2 usage error, 3 authentication,
- * 4 network, 5 server error, 130 interrupted).
+ * exports a function from arguments to an exit code (exitCodes.ts: 0 done, 2 usage or input,
+ * 3 authentication, 4 network or timeout, 5 server error, 70 internal error, 130 interrupted).
  */
 import { VERSION } from '../version.js';
-import { describeFailure } from './exitCodes.js';
+import { describeFailure, EXIT_HELP } from './exitCodes.js';
 
 type Command = (args: string[]) => Promise<number>;
 
@@ -56,6 +56,8 @@ function usage(): string {
     '  dashscope-realtime relay --simulator --example   # a browser page through the relay',
     '',
     'Without DASHSCOPE_API_KEY, chat and talk use the embedded simulator.',
+    '',
+    EXIT_HELP,
   ].join('\n');
 }
 
@@ -71,19 +73,30 @@ async function main(argv: string[]): Promise<number> {
   }
   const command = COMMANDS[name];
   if (!command) {
-    process.stderr.write(`dashscope-realtime: unknown command '${name}'. Run 'dashscope-realtime --help' for the list.\n`);
+    process.stderr.write(`dashscope-realtime: unknown command '${name.slice(0, 100)}'. Run 'dashscope-realtime --help' for the list.\n`);
     return 2;
   }
   return (await command.load())(rest);
 }
 
+/**
+ * Once the command has ended, the process ends: normally by itself, and within a second at most
+ * if a timer or socket of a failed run is still pending (the timer is unref'd, so it never keeps
+ * a clean exit waiting). A failure must not leave the terminal hanging.
+ */
+function endSoon(): void {
+  setTimeout(() => process.exit(), 1000).unref();
+}
+
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
+    endSoon();
   },
   (error: unknown) => {
     const { code, message } = describeFailure(error);
     process.stderr.write(`dashscope-realtime: ${message}\n`);
     process.exitCode = code;
+    endSoon();
   },
 );

@@ -5,22 +5,23 @@
  * `npm run build`).
  */
 import { timingSafeEqual } from 'node:crypto';
-import { existsSync, realpathSync } from 'node:fs';
+import { existsSync, realpathSync, statSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { dirname, join, resolve } from 'node:path';
-import { parseArgs, num, str, UsageError } from './args.js';
-import { EXIT } from './exitCodes.js';
+import { InputError, parseArgs, num, str, UsageError } from './args.js';
+import { describeFailure, EXIT, EXIT_HELP, sentence } from './exitCodes.js';
 import { startRelay, type RelayOptions } from '../relay/index.js';
 import { startSimulator, type Simulator } from '../simulator/index.js';
 import type { Region } from '../protocol/endpoints.js';
 import { ValidationError } from '../errors.js';
 
 /** Help text of `relay`. */
-export const RELAY_HELP = `Usage: dashscope-realtime relay [--port 0] [--host 127.0.0.1] [--simulator] [--example] [--allow-origin ORIGIN]… [--token T]
+export const RELAY_HELP = `Usage: dashscope-realtime relay [--port 0] [--host 127.0.0.1] [--simulator] [--example | --static DIR] [--allow-origin ORIGIN]… [--token T]
 
 Runs a relay that browsers connect to without an API key: it adds DASHSCOPE_API_KEY on the
 upstream handshake, checks origins and an optional token, limits each connection, and forwards
-WebRTC SDP offers. Prints its URL. Stop it with Ctrl-C.
+WebRTC SDP offers (not with --simulator: WebRTC is not simulated). Prints its URL. Stop it with
+Ctrl-C.
 
 Options:
   --port N             TCP port (0 picks a free one; default 0)
@@ -28,6 +29,8 @@ Options:
   --simulator          relay to the embedded simulator instead of DashScope (no key needed)
   --speed X            simulator pace: 1 real time (default), 0 as fast as possible
   --example            also serve the example page (examples/browser, built by npm run build)
+  --static DIR         also serve your own page: the files of DIR (index.html at /), on the
+                       relay's origin, which it admits without --allow-origin
   --allow-origin O     an origin allowed besides the relay's own, e.g. https://app.example.com
                        (repeatable; '*' allows any)
   --token T            require ?token=T on the WebSocket URL, or Authorization: Bearer T
@@ -37,8 +40,11 @@ Options:
   --verbose            log connections and closes on stderr (never frames or keys)
   -h, --help           this help
 
-Example:
-  dashscope-realtime relay --simulator --example      # then open the printed URL`;
+Examples:
+  dashscope-realtime relay --simulator --example      # then open the printed URL
+  dashscope-realtime relay --simulator --static ./public --token dev
+
+${EXIT_HELP}`;
 
 /** Where the built example page is: beside this build (dist/example), or under the working directory. */
 export function findExampleDir(): string | undefined {
@@ -75,6 +81,8 @@ interface Parsed {
   simulator: boolean;
   speed: number;
   example: boolean;
+  /** `--static DIR`, resolved. */
+  staticDir: string | undefined;
   hasToken: boolean;
 }
 
@@ -85,6 +93,7 @@ function parse(argv: string[]): Parsed | 'help' {
     simulator: { type: 'boolean' },
     speed: { type: 'string' },
     example: { type: 'boolean' },
+    static: { type: 'string' },
     'allow-origin': { type: 'string', repeat: true },
     token: { type: 'string' },
     url: { type: 'string' },
@@ -104,6 +113,14 @@ function parse(argv: string[]): Parsed | 'help' {
   const origins = (args.flags['allow-origin'] as string[] | undefined) ?? [];
   const simulator = args.flags.simulator === true;
   if (simulator && args.flags.url !== undefined) throw new UsageError("options '--simulator' and '--url' exclude each other");
+  const staticArg = str(args, 'static');
+  if (staticArg !== undefined && args.flags.example) throw new UsageError("options '--example' and '--static' exclude each other");
+  let staticDir: string | undefined;
+  if (staticArg !== undefined) {
+    staticDir = resolve(staticArg);
+    if (!statSync(staticDir, { throwIfNoEntry: false })?.isDirectory()) throw new InputError(`--static ${staticArg}: no such folder`);
+    if (!existsSync(join(staticDir, 'index.html'))) throw new InputError(`--static ${staticArg} has no index.html to serve at /`);
+  }
   const options: RelayOptions = { host, port };
   if (origins.includes('*')) options.allowedOrigins = '*';
   else if (origins.length > 0) options.allowedOrigins = origins;
@@ -115,7 +132,9 @@ function parse(argv: string[]): Parsed | 'help' {
   const workspace = str(args, 'workspace');
   if (workspace !== undefined) options.workspaceId = workspace;
   if (args.flags.verbose) options.logger = (level, message) => void process.stderr.write(`[relay ${level}] ${message}\n`);
-  return { options, simulator, speed: num(args, 'speed', 1, 0, 1000), example: args.flags.example === true, hasToken: token !== undefined };
+  // The simulator has no WebRTC endpoint (§6): the signalling route would only forward to a 404.
+  if (simulator) options.webrtc = false;
+  return { options, simulator, speed: num(args, 'speed', 1, 0, 1000), example: args.flags.example === true, staticDir, hasToken: token !== undefined };
 }
 
 /** Runs `relay`; resolves with the exit code once stopped. */
@@ -125,7 +144,7 @@ export async function relayCommand(argv: string[]): Promise<number> {
     parsed = parse(argv);
   } catch (error) {
     if (error instanceof UsageError) {
-      process.stderr.write(`dashscope-realtime relay: ${error.message}. Run with --help for usage.\n`);
+      process.stderr.write(`dashscope-realtime relay: ${describeFailure(error).message}\n`);
       return EXIT.usage;
     }
     throw error;
@@ -139,10 +158,11 @@ export async function relayCommand(argv: string[]): Promise<number> {
     const dir = findExampleDir();
     if (!dir) {
       process.stderr.write('dashscope-realtime relay: the example page is not built (dist/example). Run npm run build first.\n');
-      return EXIT.failure;
+      return EXIT.usage;
     }
     options.staticDir = dir;
   }
+  if (parsed.staticDir) options.staticDir = parsed.staticDir;
   let sim: Simulator | undefined;
   if (parsed.simulator) {
     sim = await startSimulator({ speed: parsed.speed });
@@ -159,11 +179,11 @@ export async function relayCommand(argv: string[]): Promise<number> {
   } catch (error) {
     await sim?.close();
     if (error instanceof ValidationError) {
-      process.stderr.write(`dashscope-realtime relay: ${error.message}\n`);
+      process.stderr.write(`dashscope-realtime relay: ${sentence(error.message)}\n`);
       return EXIT.usage;
     }
-    process.stderr.write(`dashscope-realtime relay: cannot listen on ${options.host}:${options.port}: ${error instanceof Error ? error.message : String(error)}\n`);
-    return EXIT.failure;
+    process.stderr.write(`dashscope-realtime relay: ${sentence(`cannot listen on ${options.host}:${options.port}: ${error instanceof Error ? error.message : String(error)}`)}\n`);
+    return EXIT.usage;
   }
   // Handlers first: whoever reads the URL below may signal at once.
   const stopped = new Promise<void>((resolvePromise) => {
@@ -178,7 +198,10 @@ export async function relayCommand(argv: string[]): Promise<number> {
   process.stdout.write(`Relay listening on ${relay.url}\n`);
   process.stdout.write(`  WebSocket: ${relay.wsUrl}?model=qwen3.5-omni-plus-realtime${parsed.hasToken ? '&token=…' : ''}\n`);
   if (relay.signalingUrl) process.stdout.write(`  WebRTC signalling: POST ${relay.signalingUrl}?model=…\n`);
-  if (parsed.example) process.stdout.write(`  Example page: ${relay.url}/${parsed.hasToken ? ' (add ?token=… to the address)' : ''}\n`);
+  else if (sim) process.stdout.write('  WebRTC: not simulated (the simulator speaks WebSocket only); relay to DashScope for WebRTC\n');
+  const tokenHint = parsed.hasToken ? ' (add ?token=… to the address)' : '';
+  if (parsed.example) process.stdout.write(`  Example page: ${relay.url}/${tokenHint}\n`);
+  if (parsed.staticDir) process.stdout.write(`  Your page: ${relay.url}/ (from ${parsed.staticDir})${tokenHint}\n`);
   process.stdout.write(`  Upstream: ${sim ? `the embedded simulator (${sim.url})` : 'DashScope, with the key from DASHSCOPE_API_KEY'}\n`);
   if (!parsed.hasToken && !sim) {
     process.stderr.write('Warning: no --token: anyone who can reach this port can use your API key.\n');

@@ -1,25 +1,31 @@
 /**
  * `dashscope-realtime replay file.jsonl`: a recorded event log as a readable timeline. Reads the
- * simulator's `--record` files (one frame per line with time and direction) and `chat --json`
- * output (one server event per line).
+ * simulator's `--record` files (one frame per line with time, direction and connection index) and
+ * `chat --json` output (one server event per line, with `received_at_ms`). Each connection is
+ * printed as its own block under a header; times count from the file's first event, so blocks
+ * that overlapped in time show it.
  */
 import { readFile } from 'node:fs/promises';
 import { parseArgs, UsageError } from './args.js';
-import { EXIT } from './exitCodes.js';
+import { EXIT, EXIT_HELP } from './exitCodes.js';
 
 /** Help text of `replay`. */
 export const REPLAY_HELP = `Usage: dashscope-realtime replay FILE.jsonl [--all]
 
-Prints a recorded event log as a timeline: time, direction, event type and its key fields.
-Deltas of one response are folded into one line unless --all is given.
+Prints a recorded event log as a timeline: time, direction, event type and its key fields, one
+block per connection. Deltas of one response are folded into one line unless --all is given.
 
 Examples:
   dashscope-realtime simulate --record session.jsonl      # record a session
   dashscope-realtime replay session.jsonl
-  dashscope-realtime chat --text hi --json > events.jsonl && dashscope-realtime replay events.jsonl`;
+  dashscope-realtime chat --text hi --json > events.jsonl && dashscope-realtime replay events.jsonl
+
+${EXIT_HELP}`;
 
 interface Line {
   ms: number | undefined;
+  /** The recording's connection index; chat --json holds one connection (undefined). */
+  connection: number | undefined;
   dir: '→' | '←' | ' ';
   event: Record<string, unknown>;
 }
@@ -30,9 +36,12 @@ function toLine(record: Record<string, unknown>): Line | undefined {
   if (!event || typeof event.type !== 'string') return undefined;
   const rawDir = String(record.direction ?? record.dir ?? '');
   const dir = /^(in|client|c2s|→|recv|received)/i.test(rawDir) ? '→' : /^(out|server|s2c|←|sent|send)/i.test(rawDir) ? '←' : ' ';
-  const t = record.t ?? record.ms ?? record.time ?? record.ts ?? record.timestamp;
+  const t = record.t ?? record.received_at_ms ?? record.ms ?? record.time ?? record.ts ?? record.timestamp;
   const ms = typeof t === 'number' ? t : typeof t === 'string' && !Number.isNaN(Date.parse(t)) ? Date.parse(t) : undefined;
-  return { ms, dir, event };
+  const c = record.connection;
+  // Bounded: an index is a small integer; anything else is not a connection index.
+  const connection = typeof c === 'number' && Number.isSafeInteger(c) && c >= 0 ? c : undefined;
+  return { ms, connection, dir, event };
 }
 
 function safeJson(text: string): Record<string, unknown> | undefined {
@@ -90,7 +99,18 @@ export async function replayCommand(argv: string[]): Promise<number> {
   const t0 = lines.find((l) => l.ms !== undefined)?.ms;
   const out: string[] = [];
   let folded: { key: string; count: number; index: number } | undefined;
-  for (const line of lines) {
+  // One block per connection, in order of first appearance (a stable sort keeps each block's order).
+  const firstSeen = new Map<number | undefined, number>();
+  lines.forEach((l, i) => firstSeen.has(l.connection) || firstSeen.set(l.connection, i));
+  const ordered = [...lines].sort((a, b) => firstSeen.get(a.connection)! - firstSeen.get(b.connection)!);
+  const several = firstSeen.size > 1 || (firstSeen.size === 1 && !firstSeen.has(undefined));
+  let current: number | undefined | null = null;
+  for (const line of ordered) {
+    if (several && line.connection !== current) {
+      current = line.connection;
+      out.push(`── connection ${current ?? '?'} ──`);
+      folded = undefined;
+    }
     const type = String(line.event.type);
     const time = line.ms !== undefined && t0 !== undefined ? `${((line.ms - t0) / 1000).toFixed(3).padStart(8)}s` : '         ';
     if (!args.flags.all && type.endsWith('.delta')) {

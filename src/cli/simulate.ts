@@ -4,7 +4,7 @@
  * any API key.
  */
 import { parseArgs, num, str, UsageError } from './args.js';
-import { EXIT } from './exitCodes.js';
+import { describeFailure, EXIT, EXIT_HELP, sentence } from './exitCodes.js';
 import { startSimulator } from '../simulator/index.js';
 
 /** Help text of `simulate`. */
@@ -23,7 +23,9 @@ Options:
 
 Example:
   dashscope-realtime simulate --port 8765
-  DASHSCOPE_REALTIME_URL=ws://127.0.0.1:8765/api-ws/v1/realtime dashscope-realtime chat --text hi`;
+  DASHSCOPE_REALTIME_URL=ws://127.0.0.1:8765/api-ws/v1/realtime dashscope-realtime chat --text hi
+
+${EXIT_HELP}`;
 
 /** Runs `simulate`; resolves with the exit code once stopped. */
 export async function simulateCommand(argv: string[]): Promise<number> {
@@ -57,7 +59,7 @@ export async function simulateCommand(argv: string[]): Promise<number> {
     };
   } catch (error) {
     if (error instanceof UsageError) {
-      process.stderr.write(`dashscope-realtime simulate: ${error.message}. Run with --help for usage.\n`);
+      process.stderr.write(`dashscope-realtime simulate: ${describeFailure(error).message}\n`);
       return EXIT.usage;
     }
     throw error;
@@ -66,8 +68,8 @@ export async function simulateCommand(argv: string[]): Promise<number> {
   try {
     sim = await startSimulator(options);
   } catch (error) {
-    process.stderr.write(`dashscope-realtime simulate: cannot listen on ${options.host}:${options.port}: ${error instanceof Error ? error.message : String(error)}\n`);
-    return EXIT.failure;
+    process.stderr.write(`dashscope-realtime simulate: ${sentence(`cannot listen on ${options.host}:${options.port}: ${error instanceof Error ? error.message : String(error)}`)}\n`);
+    return EXIT.usage;
   }
   process.stdout.write(`Simulator listening on ${sim.url}\n`);
   await new Promise<void>((resolve) => {

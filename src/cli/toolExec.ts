@@ -3,6 +3,7 @@
  * (`{"name", "arguments", "call_id"}`) and the tool's output read from stdout.
  */
 import { spawn } from 'node:child_process';
+import { InputError } from './args.js';
 
 /** Runs `command` through the shell for one call; resolves with its stdout (trimmed). */
 export function runToolCommand(command: string, call: { name: string; arguments: unknown; call_id: string }, timeoutMs = 30_000): Promise<string> {
@@ -15,7 +16,7 @@ export function runToolCommand(command: string, call: { name: string; arguments:
     let err = '';
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`--tool-exec '${command}' did not finish within ${timeoutMs / 1000} s`));
+      reject(new InputError(`--tool-exec '${command}' did not finish within ${timeoutMs / 1000} s`));
     }, timeoutMs);
     child.stdout.on('data', (d: Buffer) => {
       if (out.length < 1_000_000) out += d.toString('utf8');
@@ -25,12 +26,12 @@ export function runToolCommand(command: string, call: { name: string; arguments:
     });
     child.on('error', (e) => {
       clearTimeout(timer);
-      reject(new Error(`--tool-exec '${command}' could not start: ${e.message}`));
+      reject(new InputError(`--tool-exec '${command}' could not start: ${e.message}`));
     });
     child.on('close', (code) => {
       clearTimeout(timer);
       if (code === 0) resolve(out.trim());
-      else reject(new Error(`--tool-exec '${command}' exited with code ${code}${err.trim() ? `: ${err.trim().split('\n')[0]}` : ''}`));
+      else reject(new InputError(`--tool-exec '${command}' exited with code ${code}${err.trim() ? `: ${err.trim().split('\n')[0]}` : ''}`));
     });
     child.stdin.on('error', () => {});
     child.stdin.end(JSON.stringify(call));
