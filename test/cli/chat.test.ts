@@ -10,7 +10,7 @@ import { after, before, describe, test } from 'node:test';
 import { readWav, writeWav } from '../../src/audio/wav.js';
 import { resample } from '../../src/audio/resample.js';
 import { startSimulator, type Simulator } from '../../src/simulator/index.js';
-import { runCli, root } from './runCli.js';
+import { runCli, runShell, root } from './runCli.js';
 
 let dir: string;
 let stereo44: string;
@@ -77,6 +77,34 @@ describe('chat', () => {
     assert.match(r.stdout, /sunny/);
     assert.match(r.stdout, /called.*get_current_weather|get_current_weather/);
     checkReplyWav(join(dir, 'tool.wav'));
+  });
+});
+
+describe('the tool example of chat --help (issue 17.7)', () => {
+  /** The example's command line, continuation lines joined, as a shell receives it. */
+  function toolExample(text: string): string {
+    const joined = text.replace(/\\\n\s*/g, '');
+    const line = joined.split('\n').find((l) => /dashscope-realtime chat .*--tool-exec/.test(l));
+    assert.ok(line, `no --tool-exec example in:\n${text}`);
+    return line.trim().replace(/^npx /, '').replace(/\s+# .*$/, '');
+  }
+
+  test('is valid after the shell strips the quotes, and runs offline against the embedded simulator', async () => {
+    const help = await runCli(['chat', '--help']);
+    const example = toolExample(help.stdout);
+    assert.match(example, /^dashscope-realtime chat --text "What's the weather like in Hangzhou today\?" --tools samples\/tools\.json --tool-exec /);
+    // The same example in docs/cli.md and the README.
+    assert.equal(toolExample(readFileSync(join(root, 'docs/cli.md'), 'utf8')), example);
+    assert.equal(toolExample(readFileSync(join(root, 'README.md'), 'utf8')), example);
+    // The simulator on main calls a tool when the text names it; once it picks a tool from its
+    // description (h14sim), the question can run unchanged: drop the replace below then.
+    const command = example
+      .replace(/^dashscope-realtime/, `'${process.execPath}' '${join(root, 'dist/esm/cli/main.js')}'`)
+      .replace("today?\"", "today? Use get_current_weather.\"");
+    const r = await runShell(`${command} --simulator-speed 0`);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /tool call: get_current_weather\(\{"location": ?"Hangzhou"\}\)/);
+    assert.match(r.stdout, /sunny/);
   });
 });
 

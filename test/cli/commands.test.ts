@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
+import { startSimulator } from '../../src/simulator/index.js';
 import { root, runCli } from './runCli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'dsrt-cmd-'));
@@ -41,15 +42,43 @@ test('models lists the catalog and details one model', async () => {
   assert.equal((await runCli(['models', 'nope'])).code, 2);
 });
 
-test('replay prints a recording of simulate --record as a timeline', async () => {
+test('replay prints chat --json output as a timeline with a time column (issue 17.7)', async () => {
   const log = join(dir, 'chat.jsonl');
   const chat = await runCli(['chat', '--text', 'Hello', '--json', '--simulator-speed', '0']);
+  const first = JSON.parse(chat.stdout.split('\n')[0]!) as { type: string; received_at_ms: number };
+  assert.equal(first.type, 'session.created');
+  assert.ok(Number.isInteger(first.received_at_ms) && first.received_at_ms > 1.7e12, 'received_at_ms: ms since the epoch');
   writeFileSync(log, chat.stdout);
   const r = await runCli(['replay', log]);
   assert.equal(r.code, 0, r.stderr);
-  assert.match(r.stdout, /session\.created/);
+  assert.match(r.stdout, /^ +0\.000s   session\.created/m);
+  assert.ok(r.stdout.split('\n').filter(Boolean).every((l) => /^ +\d+\.\d{3}s /.test(l)), `every line has a time:\n${r.stdout}`);
+  assert.doesNotMatch(r.stdout, /connection/, 'one connection: no block headers');
   assert.match(r.stdout, /response\.audio\.delta\s+.*×\d+/);
   assert.match(r.stdout, /response\.done\s+response=resp_\S+ status=completed tokens=\d+ in \/ \d+ out/);
   const bad = await runCli(['replay', join(dir, 'missing.jsonl')]);
   assert.equal(bad.code, 2);
+});
+
+test('replay of a simulate --record file shows each connection as its own block (issue 17.7)', async () => {
+  const record = join(dir, 'two.jsonl');
+  const sim = await startSimulator({ speed: 0, recordPath: record });
+  try {
+    for (const text of ['First', 'Second']) {
+      const r = await runCli(['chat', '--text', text, '--url', sim.url, '--modalities', 'text'], { DASHSCOPE_API_KEY: 'sk-replay-0000000000000000000000' });
+      assert.equal(r.code, 0, r.stderr);
+    }
+  } finally {
+    await sim.close();
+  }
+  const r = await runCli(['replay', record]);
+  assert.equal(r.code, 0, r.stderr);
+  const headers = r.stdout.split('\n').filter((l) => /connection/.test(l));
+  assert.deepEqual(headers, ['── connection 0 ──', '── connection 1 ──']);
+  const [, one, two] = r.stdout.split(/── connection \d ──\n/);
+  assert.match(one!, /→ conversation\.item\.create/);
+  assert.match(one!, /text=You said: First/);
+  assert.doesNotMatch(one!, /Second/);
+  assert.match(two!, /← session\.created/);
+  assert.match(two!, /Second/);
 });

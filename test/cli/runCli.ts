@@ -1,4 +1,4 @@
-/** Runs the built CLI as a subprocess with a clean environment (no DashScope variables). */
+/** Runs the built CLI (or a shell command line) as a subprocess with a clean environment (no DashScope variables). */
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 
@@ -13,9 +13,18 @@ export interface CliResult {
 
 /** Runs `dashscope-realtime args…`; killed after `timeoutMs`. */
 export function runCli(args: string[], env: Record<string, string> = {}, options: { timeoutMs?: number; stdin?: string } = {}): Promise<CliResult> {
+  return run(process.execPath, [cliPath, ...args], env, options);
+}
+
+/** Runs a command line through `sh -c`, as a user's shell would (quotes stripped by the shell). */
+export function runShell(command: string, env: Record<string, string> = {}, options: { timeoutMs?: number; stdin?: string } = {}): Promise<CliResult> {
+  return run('/bin/sh', ['-c', command], env, options);
+}
+
+function run(file: string, args: string[], env: Record<string, string>, options: { timeoutMs?: number; stdin?: string }): Promise<CliResult> {
   const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('DASHSCOPE_')));
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [cliPath, ...args], { cwd: root, env: { ...base, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(file, args, { cwd: root, env: { ...base, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

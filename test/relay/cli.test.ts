@@ -5,7 +5,10 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { get } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { cliPath, root, runCli } from '../cli/runCli.js';
 import { BrowserSocket, probeUpgrade, within } from './helpers.js';
@@ -78,6 +81,51 @@ describe('dashscope-realtime relay', () => {
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     child.kill('SIGTERM');
     assert.equal(await within(exited, 'exit after SIGTERM', 10_000), 0);
+  });
+
+  test('--simulator --static DIR: your own page on the relay\'s origin; only what works is advertised (issue 17.8)', async () => {
+    const page = mkdtempSync(join(tmpdir(), 'dsrt-static-'));
+    try {
+      writeFileSync(join(page, 'index.html'), '<!doctype html><title>mine</title><p id="own">my page</p>');
+      writeFileSync(join(page, 'app.js'), 'console.log("mine");');
+      const { child, url, stdout } = await startRelayCli(['--simulator', '--static', page, '--speed', '0']);
+      assert.match(stdout(), new RegExp(`Your page: http://127\\.0\\.0\\.1:\\d+/ \\(from ${page.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\)`));
+      assert.doesNotMatch(stdout(), /WebRTC signalling/, 'the simulator has no WebRTC endpoint: nothing to advertise');
+      assert.match(stdout(), /WebRTC: not simulated/);
+      const html = await fetch(`${url}/`);
+      assert.equal(html.status, 200);
+      assert.match(await html.text(), /<p id="own">my page<\/p>/);
+      assert.equal((await fetch(`${url}/app.js`)).status, 200);
+      // The signalling route is off rather than forwarding to a 404.
+      const signalling = await fetch(`${url}/api/v1/webrtc/realtime?model=qwen3.5-omni-plus-realtime`, { method: 'POST', body: 'v=0', headers: { origin: url } });
+      assert.notEqual(signalling.status, 200);
+      // The page's origin is the relay's own: admitted without --allow-origin.
+      const socket = await BrowserSocket.open(`${url.replace('http:', 'ws:')}/api-ws/v1/realtime?model=qwen3.5-omni-plus-realtime`, url);
+      await socket.waitFor((e) => e.type === 'session.created', 'session.created');
+      await socket.close();
+      const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+      child.kill('SIGTERM');
+      assert.equal(await within(exited, 'exit after SIGTERM', 10_000), 0);
+    } finally {
+      rmSync(page, { recursive: true, force: true });
+    }
+  });
+
+  test('--static refuses a missing folder or one without index.html, and --example with it (exit 2, one line)', async () => {
+    const empty = mkdtempSync(join(tmpdir(), 'dsrt-static-'));
+    try {
+      const missing = await runCli(['relay', '--simulator', '--static', join(empty, 'nope')], {}, { timeoutMs: 15_000 });
+      assert.equal(missing.code, 2);
+      assert.match(missing.stderr, /^dashscope-realtime relay: --static .*nope: no such folder\.\n$/);
+      const noIndex = await runCli(['relay', '--simulator', '--static', empty], {}, { timeoutMs: 15_000 });
+      assert.equal(noIndex.code, 2);
+      assert.match(noIndex.stderr, /has no index\.html to serve at \/\.\n$/);
+      const both = await runCli(['relay', '--simulator', '--static', empty, '--example'], {}, { timeoutMs: 15_000 });
+      assert.equal(both.code, 2);
+      assert.match(both.stderr, /'--example' and '--static' exclude each other\. Run with --help for usage\.\n$/);
+    } finally {
+      rmSync(empty, { recursive: true, force: true });
+    }
   });
 
   test('without a key or --simulator it refuses to start (exit 2); --help and bad flags', async () => {
