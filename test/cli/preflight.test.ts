@@ -74,6 +74,7 @@ describe('the simulator path refuses what production refuses (issue 17.6)', () =
     refusedBeforeConnecting(usage, /option '--vad' must be one of off, server, semantic, got 'sometimes'\. Run with --help for usage\.$/m);
     const missing = await runCli(['chat', '--input', 'does-not-exist.wav']);
     refusedBeforeConnecting(missing, /input file not found: does-not-exist\.wav/);
+    assert.doesNotMatch(missing.stderr, /--help/, 'a missing file is not a usage error');
     const value = await runCli(['chat', '--text']);
     refusedBeforeConnecting(value, /option '--text' needs a value\. Run with --help for usage\.$/m);
   });
