@@ -1,5 +1,5 @@
 /**
  * `dashscope-realtime/testing`: test an application's realtime code without a socket.
  */
-export { scriptedTransport, sessionCreated } from './scriptedTransport.js';
-export type { ScriptStep, ScriptedServerEvent, ScriptedTransport } from './scriptedTransport.js';
+export { SCRIPT_MISMATCH_CLOSE_CODE, scriptedTransport, sessionCreated } from './scriptedTransport.js';
+export type { DeepPartial, ExpectedClientEvent, ScriptOptions, ScriptStep, ScriptedServerEvent, ScriptedTransport } from './scriptedTransport.js';
