@@ -6,7 +6,7 @@
  * that overlapped in time show it.
  */
 import { readFile } from 'node:fs/promises';
-import { parseArgs, UsageError } from './args.js';
+import { InputError, parseArgs, UsageError } from './args.js';
 import { EXIT, EXIT_HELP } from './exitCodes.js';
 
 /** Help text of `replay`. */
@@ -84,7 +84,7 @@ export async function replayCommand(argv: string[]): Promise<number> {
   if (!file) throw new UsageError('give the recorded .jsonl file');
   if (extra) throw new UsageError(`unexpected argument '${extra}'`);
   const text = await readFile(file, 'utf8').catch(() => {
-    throw new UsageError(`cannot read ${file}`);
+    throw new InputError(`cannot read ${file}`);
   });
   const lines: Line[] = [];
   let bad = 0;
@@ -95,7 +95,7 @@ export async function replayCommand(argv: string[]): Promise<number> {
     if (line) lines.push(line);
     else bad++;
   }
-  if (lines.length === 0) throw new UsageError(`${file} holds no events (expected one JSON event per line)`);
+  if (lines.length === 0) throw new InputError(`${file} holds no events (expected one JSON event per line)`);
   const t0 = lines.find((l) => l.ms !== undefined)?.ms;
   const out: string[] = [];
   let folded: { key: string; count: number; index: number } | undefined;
