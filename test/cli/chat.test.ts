@@ -96,15 +96,12 @@ describe('the tool example of chat --help (issue 17.7)', () => {
     // The same example in docs/cli.md and the README.
     assert.equal(toolExample(readFileSync(join(root, 'docs/cli.md'), 'utf8')), example);
     assert.equal(toolExample(readFileSync(join(root, 'README.md'), 'utf8')), example);
-    // The simulator on main calls a tool when the text names it; once it picks a tool from its
-    // description (h14sim), the question can run unchanged: drop the replace below then.
-    const command = example
-      .replace(/^dashscope-realtime/, `'${process.execPath}' '${join(root, 'dist/esm/cli/main.js')}'`)
-      .replace("today?\"", "today? Use get_current_weather.\"");
+    // Exactly the example: the simulator picks get_current_weather from its description.
+    const command = example.replace(/^dashscope-realtime/, `'${process.execPath}' '${join(root, 'dist/esm/cli/main.js')}'`);
     const r = await runShell(`${command} --simulator-speed 0`);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stderr, /tool call: get_current_weather\(\{"location": ?"Hangzhou"\}\)/);
-    assert.match(r.stdout, /sunny/);
+    assert.match(r.stdout, /The get_current_weather tool says: \{"weather":"sunny","temperature_c":21\}/);
   });
 });
 
