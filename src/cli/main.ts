@@ -88,15 +88,26 @@ function endSoon(): void {
   setTimeout(() => process.exit(), 1000).unref();
 }
 
+let failed = false;
+
+/** Prints the one line of a failure and sets its exit code; later failures of the same run add nothing. */
+function fail(error: unknown): void {
+  if (failed) return;
+  failed = true;
+  const { code, message } = describeFailure(error);
+  process.stderr.write(`dashscope-realtime: ${message}\n`);
+  process.exitCode = code;
+  endSoon();
+}
+
+// A promise of a failed run rejected with nobody listening would otherwise end the process with
+// Node's stack trace and exit code 1: it gets the same one line and documented code instead.
+process.on('unhandledRejection', fail);
+
 main(process.argv.slice(2)).then(
   (code) => {
-    process.exitCode = code;
+    if (!failed) process.exitCode = code;
     endSoon();
   },
-  (error: unknown) => {
-    const { code, message } = describeFailure(error);
-    process.stderr.write(`dashscope-realtime: ${message}\n`);
-    process.exitCode = code;
-    endSoon();
-  },
+  fail,
 );
