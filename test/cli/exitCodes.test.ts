@@ -7,6 +7,9 @@
 import assert from 'node:assert/strict';
 import { createServer, type Server, type Socket } from 'node:net';
 import { after, before, describe, test } from 'node:test';
+import { InputError, UsageError } from '../../src/cli/args.js';
+import { describeFailure, EXIT } from '../../src/cli/exitCodes.js';
+import { AbortError, ProtocolError, ValidationError } from '../../src/errors.js';
 import { startSimulator, type Simulator } from '../../src/simulator/index.js';
 import { runCli } from './runCli.js';
 
@@ -17,6 +20,24 @@ function oneSentence(stderr: string): void {
   assert.match(lines.at(-1)!, /[.!?)]$/, `ends with punctuation: ${stderr}`);
   assert.doesNotMatch(stderr, /\n\s+at /, 'no stack trace');
 }
+
+test('no failure maps to the undocumented exit 1; messages are sentences; the help hint only for usage errors', () => {
+  assert.ok(!(Object.values(EXIT) as number[]).includes(1));
+  const cases: Array<[unknown, number, RegExp]> = [
+    [new UsageError("unknown option '--x'"), 2, /^unknown option '--x'\. Run with --help for usage\.$/],
+    [new InputError('input file not found: a.wav'), 2, /^input file not found: a\.wav\.$/],
+    [new ValidationError('Unknown region.', 'region'), 2, /^Unknown region\.$/],
+    [new ProtocolError('bad frame', 'invalid_json'), 5, /^The server broke the protocol: bad frame\.$/],
+    [new AbortError('connect'), 130, /\.$/],
+    [new TypeError('x is not a function'), 70, /^x is not a function\. \(an internal error: please report it with the command you ran\)$/],
+    ['a string', 70, /^a string\./],
+  ];
+  for (const [error, code, message] of cases) {
+    const d = describeFailure(error);
+    assert.equal(d.code, code, String(error));
+    assert.match(d.message, message);
+  }
+});
 
 describe('failures after connecting (issue 17.4)', () => {
   let slow: Simulator;
