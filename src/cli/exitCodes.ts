@@ -17,6 +17,8 @@ export const EXIT = {
   network: 4,
   /** The server answered with an error, or with frames that break the protocol. */
   server: 5,
+  /** `talk`: the recorder or player failed or is missing (h18audio's AudioDeviceError). */
+  device: 6,
   /** A bug in this CLI: the message says what failed; please report it. */
   internal: 70,
   /** Ctrl-C. */
@@ -24,7 +26,7 @@ export const EXIT = {
 } as const;
 
 /** The exit codes line of every command's help. */
-export const EXIT_HELP = 'Exit codes: 0 done, 2 usage or input, 3 authentication, 4 network or timeout, 5 server error, 70 internal error, 130 interrupted.';
+export const EXIT_HELP = 'Exit codes: 0 done, 2 usage or input, 3 authentication, 4 network or timeout, 5 server error, 6 audio device (talk), 70 internal error, 130 interrupted.';
 
 /** `text` as a sentence: ends with a full stop unless it already ends with punctuation. */
 export function sentence(text: string): string {

@@ -2,7 +2,8 @@
 /**
  * `dashscope-realtime`: the command-line entry point. Each command lives in its own file and
  * exports a function from arguments to an exit code (exitCodes.ts: 0 done, 2 usage or input,
- * 3 authentication, 4 network or timeout, 5 server error, 70 internal error, 130 interrupted).
+ * 3 authentication, 4 network or timeout, 5 server error, 6 audio device, 70 internal error,
+ * 130 interrupted).
  */
 import { VERSION } from '../version.js';
 import { describeFailure, EXIT_HELP } from './exitCodes.js';
