@@ -35,7 +35,8 @@ export type ScriptStep =
   /**
    * The application must send an event matching `expect`; then the server sends `respond` (a
    * list, or a function of the event received). With `repeat: true` the step matches one or
-   * more such events in a row, answering each; the first event that does not match moves on.
+   * more such events in a row, answering each; the first event that does not match moves on to
+   * the next steps (so an `emit` right after a repeated step waits for that event).
    */
   | {
       expect: ExpectedClientEvent;
