@@ -11,14 +11,24 @@ export function audioTokens(seconds: number, perSecond: number): number {
 }
 
 /**
- * Tokens for one image of `width` × `height` pixels: dimensions rounded to multiples of the
- * block size, scaled down above the maximum and up below the minimum, one token per block.
+ * `x` rounded to the nearest integer, halves to the even neighbour: Python's `round()`, which the
+ * official estimator uses (so 720 px / 32 = 22.5 blocks → 22, not 23; protocol.md §2.6).
+ */
+export function roundHalfEven(x: number): number {
+  const r = Math.round(x);
+  return r - x === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
+
+/**
+ * Tokens for one image of `width` × `height` pixels: dimensions rounded (halves to even, as the
+ * official estimator does) to multiples of the block size, scaled down above the maximum and up
+ * below the minimum, one token per block (protocol.md §2.6).
  */
 export function imageTokens(width: number, height: number, rules: Pick<TokenRules, 'imageBlockPixels' | 'imageMinTokens' | 'imageMaxTokens'>): number {
   const f = rules.imageBlockPixels;
   if (!(width > 0) || !(height > 0)) return rules.imageMinTokens;
-  let h = Math.max(f, Math.round(height / f) * f);
-  let w = Math.max(f, Math.round(width / f) * f);
+  let h = Math.max(f, roundHalfEven(height / f) * f);
+  let w = Math.max(f, roundHalfEven(width / f) * f);
   const max = rules.imageMaxTokens * f * f;
   const min = rules.imageMinTokens * f * f;
   if (h * w > max) {

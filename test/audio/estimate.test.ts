@@ -44,6 +44,16 @@ test('image tokens use the model block size (32 px, 28 px on turbo)', () => {
   assert.equal(estimateVideoTokens('qwen3.5-omni-plus-realtime', 640, 480, 5), 900); // ceil(5/2) = 3 images
 });
 
+test('image block counts round halves to even, as the official estimator (Python round) does', () => {
+  // 720 / 32 = 22.5 blocks → 22 (not 23): 40 × 22 blocks.
+  assert.equal(estimateImageTokens('qwen3.5-omni-plus-realtime', 1280, 720), 880);
+  assert.equal(estimateImageTokens('qwen3.8-omni-flash-realtime', 1280, 720), 880);
+  // 854 / 28 = 30.5 → 30; 480 / 28 = 17.1 → 17: 30 × 17 blocks.
+  assert.equal(estimateImageTokens('qwen-omni-turbo-realtime', 854, 480), 510);
+  // 1.5 → 2 and 3.5 → 4 (even neighbours above): halves do not always go down.
+  assert.equal(estimateImageTokens('qwen3.5-omni-plus-realtime', 48, 112), 2 * 4);
+});
+
 test('unknown models and bad arguments are named', () => {
   assert.throws(() => estimateAudioTokens('gpt-4o-realtime', 1, 'input'), (e: unknown) => e instanceof ValidationError && /Unknown model "gpt-4o-realtime"; token rules are known for: .*qwen3.5-omni-plus-realtime/.test(e.message));
   assert.throws(() => estimateAudioTokens('qwen3.5-omni-plus-realtime', -1, 'input'), /non-negative/);
