@@ -36,6 +36,12 @@ export interface WavAudio {
    * that never fixed its header) and was read up to the last whole frame present.
    */
   truncated: boolean;
+  /**
+   * The data chunk's size field was a placeholder (0 or 0xFFFFFFFF, left by a recorder that
+   * crashed or a writer streaming to a pipe), so the audio was read from the chunk to the end of
+   * the file, as ffmpeg and sox do. `truncated` then only reports a partial last frame.
+   */
+  dataSizeUnknown: boolean;
 }
 
 /** Options of {@link readWav}. */
@@ -87,6 +93,22 @@ function sniffNonWav(bytes: Uint8Array): string {
   if (fourCC(bytes, 4) === 'ftyp') return 'an MP4/M4A file';
   if (bytes[0] === 0x1a && bytes[1] === 0x45 && bytes[2] === 0xdf && bytes[3] === 0xa3) return 'a WebM/Matroska file';
   return `data starting with "${id}"`;
+}
+
+/**
+ * Whether a `data` chunk's `size` is a writer's placeholder rather than a length: 0xFFFFFFFF
+ * (unknown length, streaming writers) always; 0 when audio follows rather than another chunk (a
+ * recorder that crashed before fixing its header). An empty data chunk followed by a real chunk
+ * (`LIST`, `id3 `, …, whose size fits exactly or leaves room) stays empty.
+ */
+function isPlaceholderSize(bytes: Uint8Array, body: number, size: number, available: number): boolean {
+  if (size === 0xffffffff) return available > 0;
+  if (size !== 0 || available === 0) return false;
+  if (available < 8) return true;
+  const next = fourCC(bytes, body);
+  const nextSize = new DataView(bytes.buffer, bytes.byteOffset + body + 4, 4).getUint32(0, true);
+  const looksLikeChunk = /^[A-Za-z0-9 _]{4}$/.test(next) && nextSize <= available - 8;
+  return !looksLikeChunk;
 }
 
 interface FmtChunk { tag: number; channels: number; sampleRate: number; blockAlign: number; bitsPerSample: number }
@@ -143,6 +165,7 @@ export function readWav(bytes: Uint8Array, options: ReadWavOptions = {}): WavAud
   let dataStart = -1;
   let dataBytes = 0;
   let truncated = false;
+  let dataSizeUnknown = false;
   // The RIFF size field is ignored: writers often leave it wrong, and every chunk is bounded by
   // the real length below. Each step advances by at least 8 bytes, so the loop ends.
   let at = 12;
@@ -154,6 +177,12 @@ export function readWav(bytes: Uint8Array, options: ReadWavOptions = {}): WavAud
     if (id === 'data' && dataStart < 0) {
       dataStart = body;
       dataBytes = Math.min(size, available);
+      if (isPlaceholderSize(bytes, body, size, available)) {
+        if (options.strict === true) fail(`WAV data chunk size is a placeholder (${size === 0 ? '0' : '0xFFFFFFFF'}) with ${available} bytes of audio after it; fix the header, e.g. \`sox in.wav out.wav\``);
+        dataSizeUnknown = true;
+        dataBytes = available;
+        break;
+      }
       if (size > available) {
         if (options.strict === true) fail(`WAV data chunk claims ${size} bytes but only ${available} are present (truncated file)`);
         truncated = true;
@@ -188,6 +217,7 @@ export function readWav(bytes: Uint8Array, options: ReadWavOptions = {}): WavAud
     frames,
     samples,
     truncated,
+    dataSizeUnknown,
   };
 }
 

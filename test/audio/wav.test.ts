@@ -57,7 +57,7 @@ test('round trips for every format, channel count and header style', () => {
         const wav = readWav(bytes, { strict: true });
         const bits = format.bitsPerSample ?? (format.float ? 32 : 16);
         const label = `${bits}-bit ${format.float ? 'float' : 'pcm'} ${channels} ch ${ext ? 'extensible' : 'plain'}`;
-        assert.deepEqual({ ...wav, samples: undefined }, { sampleRate: 22050, channels, bitsPerSample: bits, encoding: format.float ? 'float' : 'pcm', frames, samples: undefined, truncated: false }, label);
+        assert.deepEqual({ ...wav, samples: undefined }, { sampleRate: 22050, channels, bitsPerSample: bits, encoding: format.float ? 'float' : 'pcm', frames, samples: undefined, truncated: false, dataSizeUnknown: false }, label);
         // Quantization error of the integer formats: half a step (2^-(bits-1) full scale), float32-limited at 32 bits.
         const tolerance = format.float ? 0 : Math.max(2 ** -(bits - 1), 2 ** -24);
         for (let i = 0; i < samples.length; i++) assert.ok(Math.abs(wav.samples[i]! - samples[i]!) <= tolerance, `${label} [${i}]`);
@@ -154,8 +154,26 @@ test('a data chunk claiming 4 GB reads what is there without allocating 4 GB', (
   assert.ok(process.memoryUsage().arrayBuffers - before < 1 << 20);
   assert.equal(wav.frames, 3);
   assert.equal(wav.samples.length, 3);
-  assert.equal(wav.truncated, true);
-  rejects(() => readWav(file, { strict: true }), /claims 4294967295 bytes but only 6 are present/);
+  assert.equal(wav.dataSizeUnknown, true);
+  assert.equal(wav.truncated, false);
+  rejects(() => readWav(file, { strict: true }), /data chunk size is a placeholder \(0xFFFFFFFF\) with 6 bytes/);
+  // A real over-long claim (not the placeholder) is a cut-off file.
+  const cut = readWav(riff(['fmt ', fmt(1, 1, 16000, 16)], ['data', [1, 0, 2, 0], 0xfffffffe]));
+  assert.deepEqual([cut.frames, cut.truncated, cut.dataSizeUnknown], [2, true, false]);
+});
+
+test('a data chunk of size 0 with audio after it (a crashed recorder) is read to the end of the file', () => {
+  const pcm = [0x00, 0x40, 0x00, 0xc0, 0xff, 0x7f, 0x01];
+  const file = riff(['fmt ', fmt(1, 1, 16000, 16)], ['data', pcm, 0]);
+  const wav = readWav(file);
+  assert.equal(wav.dataSizeUnknown, true);
+  assert.equal(wav.frames, 3);
+  assert.deepEqual(Array.from(wav.samples), [Math.fround(16384 / 32767), -0.5, 1]);
+  assert.equal(wav.truncated, true, 'the odd last byte is a partial frame');
+  rejects(() => readWav(file, { strict: true }), /data chunk size is a placeholder \(0\) with 7 bytes of audio/);
+  // An empty data chunk followed by a real chunk stays empty.
+  const empty = readWav(riff(['fmt ', fmt(1, 1, 16000, 16)], ['data', []], ['LIST', [0x49, 0x4e, 0x46, 0x4f]]));
+  assert.deepEqual([empty.frames, empty.dataSizeUnknown], [0, false]);
 });
 
 test('a partial last frame is dropped and flagged (or rejected in strict mode)', () => {

@@ -71,7 +71,7 @@ test('a non-seekable Writable gets "unknown length" sizes that readers accept', 
   assert.equal(view.getUint32(40, true), 0xffffffff);
   const wav = readWav(bytes);
   assert.equal(wav.frames, 494);
-  assert.equal(wav.truncated, true);
+  assert.equal(wav.dataSizeUnknown, true);
   assert.deepEqual(wav.samples, readWav(writeWav(whole(), { sampleRate: 16000 })).samples);
 });
 
