@@ -7,7 +7,7 @@
 export { encodeBase64, decodeBase64 } from './base64.js';
 export { int16ToFloat32, float32ToInt16, pcm16FromBytes, pcm16FromBase64, pcm16ToBytes, downmixToMono } from './pcm.js';
 export { decodeSamples, encodeSamples, bytesPerSample, sampleFormatOf, type SampleFormat } from './sampleFormat.js';
-export { Resampler, resample, type ResamplerOptions } from './resample.js';
+export { Resampler, resample, type ResamplerOptions, type ResamplerQuality } from './resample.js';
 export {
   readWav, writeWav, WavStreamWriter,
   type WavAudio, type ReadWavOptions, type WriteWavOptions, type WavStreamTarget, type WavStreamWriterOptions,

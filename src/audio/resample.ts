@@ -14,23 +14,57 @@
  * chunked and one-shot results are identical sample for sample.
  */
 import { ValidationError } from '../errors.js';
-import { designFilter, type FilterTable } from './resampleFilter.js';
+import { designFilter, filterCost, MAX_TABLE_COEFFICIENTS, type FilterSpec, type FilterTable } from './resampleFilter.js';
+
+/**
+ * Named filter designs. `high` (the default) is flat to 0.9 of the lower rate's Nyquist frequency
+ * (−0.1 dB at most), under 3 dB down at 0.95 and ≥ 100 dB down from the Nyquist frequency on
+ * (sox `rate -h` class); `fast` ends its passband at 0.85 with 90 dB, for about half the taps,
+ * when many streams are converted at once. Measured figures: docs/audio.md.
+ */
+export type ResamplerQuality = 'high' | 'fast';
+
+/** The two profiles' filter shapes (see {@link ResamplerQuality}). */
+export const RESAMPLER_PROFILES: Readonly<Record<ResamplerQuality, Readonly<FilterSpec>>> = {
+  high: { passband: 0.915, attenuationDb: 100 },
+  fast: { passband: 0.85, attenuationDb: 90 },
+};
 
 /** Tuning of the anti-aliasing filter. */
 export interface ResamplerOptions {
+  /** Filter profile; default `'high'`. `attenuationDb` and `passband` override its figures. */
+  quality?: ResamplerQuality;
   /**
-   * Stopband attenuation in dB; default 90. Higher costs more taps (cost grows linearly); 60 is
-   * the least that keeps aliasing below 16-bit hearing thresholds.
+   * Stopband attenuation in dB, 20 to 200; default from `quality` (100, or 90 for `fast`).
+   * Higher costs more taps (cost grows linearly).
    */
   attenuationDb?: number;
   /**
-   * Passband edge as a fraction of the lower rate's Nyquist frequency; default 0.85 (6.8 kHz of
-   * a 16 kHz stream, beyond the speech band). Closer to 1 keeps more treble and costs more taps.
+   * Passband edge as a fraction of the lower rate's Nyquist frequency, above 0 and below 1;
+   * default from `quality` (0.915, or 0.85 for `fast`). Closer to 1 keeps more treble and costs
+   * more taps (cost grows as 1 / (1 − passband)).
    */
   passband?: number;
+  /**
+   * Where a warning goes when float input holds NaN or ±Infinity (they are replaced by silence,
+   * never passed on). Called on the first such sample of a signal and at flush() with the total
+   * if more followed. Default `console.warn`.
+   */
+  onWarning?: (message: string) => void;
 }
 
-const MAX_RATE = 1_000_000;
+/** Lowest and highest rate the resampler takes, in Hz. */
+export const MIN_RESAMPLER_RATE = 1000;
+/** Highest rate the resampler takes, in Hz. */
+export const MAX_RESAMPLER_RATE = 1_000_000;
+/**
+ * Largest ratio between the two rates. The filter's length grows with the ratio (about 160 taps
+ * per unit of ratio for `high`): at 64 it is ~10,000 taps per output sample, where a two-step
+ * conversion is the better tool.
+ */
+export const MAX_RESAMPLER_RATIO = 64;
+
+const SUPPORTED = `Supported: integer rates from ${MIN_RESAMPLER_RATE} to ${MAX_RESAMPLER_RATE} Hz, the higher at most ${MAX_RESAMPLER_RATIO}× the lower (e.g. 8000 ↔ 48000, 44100 → 16000).`;
 
 function gcd(a: number, b: number): number {
   while (b !== 0) [a, b] = [b, a % b];
@@ -38,9 +72,21 @@ function gcd(a: number, b: number): number {
 }
 
 function checkRate(rate: number, name: string): void {
-  if (!Number.isInteger(rate) || rate < 1 || rate > MAX_RATE) {
-    throw new ValidationError(`${name} must be an integer rate in Hz from 1 to ${MAX_RATE}, got ${rate}`, name);
+  if (!Number.isInteger(rate) || rate < MIN_RESAMPLER_RATE || rate > MAX_RESAMPLER_RATE) {
+    throw new ValidationError(`${name} must be an integer rate in Hz from ${MIN_RESAMPLER_RATE} to ${MAX_RESAMPLER_RATE}, got ${rate}. ${SUPPORTED}`, name);
   }
+}
+
+/** The filter shape for `options`, checked. */
+function filterSpec(options: ResamplerOptions): FilterSpec {
+  const quality = options.quality ?? 'high';
+  const profile = RESAMPLER_PROFILES[quality];
+  if (profile === undefined) throw new ValidationError(`quality must be "high" or "fast", got ${String(quality)}`, 'quality', ['high', 'fast']);
+  const attenuationDb = options.attenuationDb ?? profile.attenuationDb;
+  const passband = options.passband ?? profile.passband;
+  if (!(attenuationDb >= 20 && attenuationDb <= 200)) throw new ValidationError(`attenuationDb must be 20 to 200, got ${attenuationDb}`, 'attenuationDb');
+  if (!(passband > 0 && passband < 1)) throw new ValidationError(`passband must be between 0 and 1 (exclusive), got ${passband}`, 'passband');
+  return { attenuationDb, passband };
 }
 
 /** A streaming resampler: feed chunks to process(), then call flush() once at the end. */
@@ -64,12 +110,17 @@ export class Resampler {
   private phase = 0;
   /** Input samples received since the last flush. */
   private received = 0;
+  /** Non-finite input samples replaced since the last flush, and the count at the first warning. */
+  private nonFinite = 0;
+  private warned = 0;
+  private readonly onWarning: ((message: string) => void) | undefined;
 
   constructor(fromRate: number, toRate: number, options: ResamplerOptions = {}) {
     checkRate(fromRate, 'fromRate');
     checkRate(toRate, 'toRate');
     this.fromRate = fromRate;
     this.toRate = toRate;
+    this.onWarning = options.onWarning;
     const g = gcd(fromRate, toRate);
     this.up = toRate / g;
     this.down = fromRate / g;
@@ -77,11 +128,17 @@ export class Resampler {
       this.latency = 0;
       return;
     }
-    const attenuationDb = options.attenuationDb ?? 90;
-    const passband = options.passband ?? 0.85;
-    if (!(attenuationDb >= 20 && attenuationDb <= 200)) throw new ValidationError(`attenuationDb must be 20 to 200, got ${attenuationDb}`, 'attenuationDb');
-    if (!(passband > 0 && passband < 1)) throw new ValidationError(`passband must be between 0 and 1 (exclusive), got ${passband}`, 'passband');
-    this.filter = designFilter(fromRate, toRate, this.up, attenuationDb, passband);
+    const spec = filterSpec(options);
+    // Refused before anything is allocated: the filter grows with the ratio (and a narrow
+    // passband), and a pair like 1 MHz → 1 kHz would take seconds and gigabytes to design.
+    if (Math.max(fromRate, toRate) > MAX_RESAMPLER_RATIO * Math.min(fromRate, toRate)) {
+      throw new ValidationError(`Cannot resample ${fromRate} → ${toRate} Hz in one step: the ratio is over ${MAX_RESAMPLER_RATIO}. ${SUPPORTED}`, 'toRate');
+    }
+    const cost = filterCost(fromRate, toRate, this.up, spec);
+    if (cost.coefficients > MAX_TABLE_COEFFICIENTS) {
+      throw new ValidationError(`The ${fromRate} → ${toRate} Hz filter with passband ${spec.passband} would need ${cost.taps} taps in ${cost.rows} rows; widen the transition (a lower passband) or resample in two steps. ${SUPPORTED}`, 'passband');
+    }
+    this.filter = designFilter(fromRate, toRate, this.up, spec);
     this.latency = this.filter.half;
     this.reset();
   }
@@ -97,11 +154,27 @@ export class Resampler {
     this.pos = 0;
     this.phase = 0;
     this.received = 0;
+    this.nonFinite = 0;
+    this.warned = 0;
+  }
+
+  /**
+   * NaN and ±Infinity samples replaced by silence since the last flush (a float source that
+   * divided by zero, a corrupt file): one NaN would otherwise spread over a whole filter length
+   * of output.
+   */
+  get nonFiniteSamples(): number {
+    return this.nonFinite;
   }
 
   /** Resampled output for the next chunk of input (possibly empty while the filter fills). */
   process(chunk: Float32Array): Float32Array {
-    if (this.filter === undefined) return chunk.slice();
+    if (!(chunk instanceof Float32Array)) throw new ValidationError('Resampler.process expects a Float32Array of samples in [-1, 1]', 'chunk');
+    if (this.filter === undefined) {
+      const copy = chunk.slice();
+      this.scrub(copy, 0, copy.length);
+      return copy;
+    }
     this.append(chunk);
     this.received += chunk.length;
     return this.produce(this.received);
@@ -113,12 +186,44 @@ export class Resampler {
    * so the resampler can take a new signal.
    */
   flush(): Float32Array {
-    if (this.filter === undefined) return new Float32Array(0);
+    if (this.nonFinite > this.warned && this.warned > 0) this.warn(`${this.nonFinite} NaN or infinite input samples in all were replaced by silence`);
+    if (this.filter === undefined) {
+      this.nonFinite = 0;
+      this.warned = 0;
+      return new Float32Array(0);
+    }
     const end = this.received;
     this.append(new Float32Array(this.filter.half));
     const out = this.produce(end + this.filter.half);
     this.reset();
     return out;
+  }
+
+  /** Replaces non-finite samples of `x[from, to)` by 0, counting them (warns on the first). */
+  private scrub(x: Float32Array, from: number, to: number): void {
+    let found = 0;
+    for (let i = from; i < to; i++) {
+      const v = x[i]!;
+      // v - v is NaN exactly for NaN and ±Infinity.
+      if (v - v !== 0) {
+        x[i] = 0;
+        found++;
+      }
+    }
+    if (found === 0) return;
+    this.nonFinite += found;
+    if (this.warned === 0) {
+      this.warned = this.nonFinite;
+      this.warn(`${found} NaN or infinite input sample(s) replaced by silence (check the audio source); later ones are counted in nonFiniteSamples`);
+    }
+  }
+
+  private warn(message: string): void {
+    try {
+      (this.onWarning ?? console.warn)(`dashscope-realtime: Resampler ${this.fromRate} → ${this.toRate} Hz: ${message}`);
+    } catch {
+      // A warning sink that throws must not break the audio path.
+    }
   }
 
   /** Adds input after the history, compacting or growing the buffer when it runs out of room. */
@@ -133,7 +238,9 @@ export class Resampler {
       }
       this.head = 0;
     }
-    this.buf.set(chunk, this.head + this.length);
+    const at = this.head + this.length;
+    this.buf.set(chunk, at);
+    this.scrub(this.buf, at, at + chunk.length);
     this.length += chunk.length;
   }
 
@@ -159,35 +266,63 @@ export class Resampler {
     let phase = this.phase;
     const offset = this.head - this.start - half + 1; // buffer index of sample pos-half+1 is pos + offset
     const scale = rows / up; // interpolated tables: fractional row per phase step
-    for (let k = 0; k < count; k++) {
-      const b = pos + offset;
-      let acc = 0;
-      if (exact) {
-        // Four partial sums let the CPU overlap the multiply-adds (taps is a multiple of 4).
+    let k = 0;
+    while (k < count) {
+      // Outputs k and k + up have the same phase (up steps advance exactly `down` inputs), so they
+      // use the same coefficients: computing them together loads each coefficient once for two
+      // outputs. Each output still sums the same products in the same order, so chunking never
+      // changes a result.
+      const paired = exact && count - k >= 2 * up ? up : 0;
+      for (let j = 0; j < paired; j++) {
+        const b = pos + offset;
+        const c = b + down;
         const r = phase * taps;
-        let a1 = 0, a2 = 0, a3 = 0;
-        for (let t = 0; t < taps; t += 4) {
-          acc += table[r + t]! * buf[b + t]!;
-          a1 += table[r + t + 1]! * buf[b + t + 1]!;
-          a2 += table[r + t + 2]! * buf[b + t + 2]!;
-          a3 += table[r + t + 3]! * buf[b + t + 3]!;
+        let x0 = 0, x1 = 0, y0 = 0, y1 = 0;
+        for (let t = 0; t < taps; t += 2) {
+          const h0 = table[r + t]!;
+          const h1 = table[r + t + 1]!;
+          x0 += h0 * buf[b + t]!;
+          x1 += h1 * buf[b + t + 1]!;
+          y0 += h0 * buf[c + t]!;
+          y1 += h1 * buf[c + t + 1]!;
         }
-        acc = acc + a1 + (a2 + a3);
+        out[k + j] = x0 + x1;
+        out[k + j + up] = y0 + y1;
+        pos += stepWhole;
+        phase += stepFrac;
+        if (phase >= up) { phase -= up; pos++; }
+      }
+      if (paired > 0) {
+        pos += down; // from output k + up to k + 2·up: `down` more inputs, same phase
+        k += 2 * up;
+        continue;
+      }
+      const b = pos + offset;
+      if (exact) {
+        // The same sums as the paired loop (two partial sums), so a lone output equals a paired one.
+        const r = phase * taps;
+        let x0 = 0, x1 = 0;
+        for (let t = 0; t < taps; t += 2) {
+          x0 += table[r + t]! * buf[b + t]!;
+          x1 += table[r + t + 1]! * buf[b + t + 1]!;
+        }
+        out[k] = x0 + x1;
       } else {
         const x = phase * scale;
         const row = Math.floor(x);
         const w = x - row;
         const r0 = row * taps;
         const r1 = r0 + taps;
+        let acc = 0;
         let acc1 = 0;
         for (let t = 0; t < taps; t++) {
           const s = buf[b + t]!;
           acc += table[r0 + t]! * s;
           acc1 += table[r1 + t]! * s;
         }
-        acc += w * (acc1 - acc);
+        out[k] = acc + w * (acc1 - acc);
       }
-      out[k] = acc;
+      k++;
       pos += stepWhole;
       phase += stepFrac;
       if (phase >= up) { phase -= up; pos++; }

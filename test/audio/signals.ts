@@ -59,3 +59,31 @@ export function concat<T extends Float32Array | Int16Array | Uint8Array>(parts: 
   }
   return out;
 }
+
+/**
+ * What is left of `actual` over [from, to) after removing the best-fitting sine at `frequency`
+ * (least squares on sine and cosine), in dB relative to a sine of `amplitude`: aliases, images
+ * and noise, without the tone's own gain or phase error.
+ */
+export function residualAfterToneDb(actual: Float32Array, rate: number, frequency: number, amplitude: number, from: number, to: number): number {
+  let ss = 0, cc = 0, sc = 0, ys = 0, yc = 0;
+  for (let k = from; k < to; k++) {
+    const s = Math.sin((2 * Math.PI * frequency * k) / rate);
+    const c = Math.cos((2 * Math.PI * frequency * k) / rate);
+    ss += s * s; cc += c * c; sc += s * c; ys += actual[k]! * s; yc += actual[k]! * c;
+  }
+  const det = ss * cc - sc * sc;
+  const a = (ys * cc - yc * sc) / det;
+  const b = (yc * ss - ys * sc) / det;
+  let residual = 0;
+  for (let k = from; k < to; k++) {
+    const fit = a * Math.sin((2 * Math.PI * frequency * k) / rate) + b * Math.cos((2 * Math.PI * frequency * k) / rate);
+    residual += (actual[k]! - fit) ** 2;
+  }
+  return 20 * Math.log10(Math.sqrt(residual / (to - from)) / (amplitude / Math.SQRT2));
+}
+
+/** Gain in dB of `actual` over [from, to) against a sine of `amplitude` (RMS ratio). */
+export function gainDb(actual: Float32Array, amplitude: number, from: number, to: number): number {
+  return 20 * Math.log10(rms(actual, from, to) / (amplitude / Math.SQRT2));
+}
