@@ -4,6 +4,7 @@
  * is no catch-all 1.
  */
 import { AbortError, AuthenticationError, ConnectionError, ProtocolError, RealtimeError, ServerError, TimeoutError, ValidationError } from '../errors.js';
+import { AudioDeviceError } from '../node/audioDeviceError.js';
 import { InputError, UsageError } from './args.js';
 
 /** The documented exit codes. */
@@ -45,6 +46,12 @@ export function describeFailure(error: unknown): { code: number; message: string
   if (error instanceof ServerError) return { code: EXIT.server, message: sentence(`The server answered with an error${error.code ? ` (${error.code})` : ''}: ${error.message}`) };
   if (error instanceof ProtocolError) return { code: EXIT.server, message: sentence(`The server broke the protocol: ${error.message}`) };
   if (error instanceof AbortError) return { code: EXIT.interrupted, message: sentence(error.message) };
+  if (error instanceof AudioDeviceError) {
+    // One line: the command, its exit status and last stderr line (in the message), and the flag.
+    const flag = error.role === 'recorder' ? '--recorder (or DASHSCOPE_RECORDER)' : '--player (or DASHSCOPE_PLAYER)';
+    if (error.command === '') return { code: EXIT.device, message: `${error.message.replace(/\.$/, '')}: ${flag}.` };
+    return { code: EXIT.device, message: `${sentence(error.message)} Check the ${error.role === 'recorder' ? 'microphone' : 'audio output'}, or give another ${error.role} with ${flag}.` };
+  }
   if (error instanceof RealtimeError) return { code: EXIT.server, message: sentence(error.message) };
   const message = error instanceof Error ? error.message : String(error);
   return { code: EXIT.internal, message: `${sentence(message)} (an internal error: please report it with the command you ran)` };

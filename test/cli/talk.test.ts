@@ -3,7 +3,7 @@
  * so the live flow runs in CI without audio hardware.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -14,13 +14,8 @@ const dir = mkdtempSync(join(tmpdir(), 'dsrt-talk-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 test('talk: speech from the recorder is answered through the player, then the session finishes', async () => {
-  const { pcm } = wavToPcm16Mono(new Uint8Array(readFileSync(join(root, 'samples/question.wav'))), 16000);
-  const withSilence = new Int16Array(pcm.length + 16000 * 2);
-  withSilence.set(pcm);
-  const mic = join(dir, 'mic.raw');
-  writeFileSync(mic, new Uint8Array(withSilence.buffer));
   const played = join(dir, 'played.raw');
-  const r = await runCli(['talk', '--recorder', `cat ${mic}`, '--player', `cat > ${played}`, '--simulator-speed', '0'], {}, { timeoutMs: 60_000 });
+  const r = await runCli(['talk', '--recorder', `cat ${micFile()}`, '--player', `cat > ${played}`, '--simulator-speed', '0'], {}, { timeoutMs: 60_000 });
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stderr, /Connected\. Speak/);
   assert.match(r.stdout, /I heard \d\.\d seconds of audio/);
@@ -29,8 +24,64 @@ test('talk: speech from the recorder is answered through the player, then the se
   assert.ok(seconds > 0.5, `the player got ${seconds} s of reply audio`);
 });
 
-test('talk: a missing recorder command gives a clear message', async () => {
-  const r = await runCli(['talk', '--recorder', '', '--player', 'cat > /dev/null'], { PATH: '/nonexistent' });
-  assert.equal(r.code, 2, r.stderr);
-  assert.match(r.stderr, /no microphone recorder found\. Install sox/);
+/** Writes an executable shell script into the test directory and returns its path. */
+function script(name: string, body: string): string {
+  const path = join(dir, name);
+  writeFileSync(path, `#!/bin/sh\n${body}\n`);
+  chmodSync(path, 0o755);
+  return path;
+}
+
+/** Speech then 2 s of silence as raw PCM16 at 16 kHz, in a file; returns its path. */
+function micFile(): string {
+  const { pcm } = wavToPcm16Mono(new Uint8Array(readFileSync(join(root, 'samples/question.wav'))), 16000);
+  const withSilence = new Int16Array(pcm.length + 16000 * 2);
+  withSilence.set(pcm);
+  const mic = join(dir, 'mic.raw');
+  writeFileSync(mic, new Uint8Array(withSilence.buffer));
+  return mic;
+}
+
+/** The failure is one line on stderr, with no stack trace, after the connection line if any. */
+function oneFailureLine(stderr: string): string {
+  const lines = stderr.trim().split('\n').filter((l) => l.startsWith('dashscope-realtime: '));
+  assert.equal(lines.length, 1, stderr);
+  assert.doesNotMatch(stderr, /\n\s+at |Error: /, 'no stack trace');
+  return lines[0]!;
+}
+
+test('talk: no recorder or player installed: exit 6 before connecting, naming what to install', async () => {
+  for (const [args, what] of [[['--player', 'cat > /dev/null'], /No microphone recorder found .*Install sox .*: --recorder \(or DASHSCOPE_RECORDER\)\.$/], [['--recorder', 'cat /dev/null'], /No audio player found .*Install sox .*: --player \(or DASHSCOPE_PLAYER\)\.$/]] as const) {
+    const r = await runCli(['talk', ...args], { PATH: '/nonexistent' });
+    assert.equal(r.code, 6, r.stderr);
+    assert.match(oneFailureLine(r.stderr), what);
+    assert.doesNotMatch(r.stderr, /Connected|simulator/i, 'nothing was started');
+  }
+});
+
+test('talk: a recorder command that does not exist: exit 6, the command, status 127 and the shell message, hint --recorder', async () => {
+  const r = await runCli(['talk', '--recorder', 'no-such-recorder-h18 -r 16000', '--player', 'cat > /dev/null', '--simulator-speed', '0'], {}, { timeoutMs: 30_000 });
+  assert.equal(r.code, 6, r.stderr);
+  assert.match(oneFailureLine(r.stderr), /^dashscope-realtime: The recorder `no-such-recorder-h18 -r 16000` exited with status 127: .*not found\. Check the microphone, or give another recorder with --recorder \(or DASHSCOPE_RECORDER\)\.$/);
+});
+
+test('talk: no working microphone (the recorder fails): exit 6 with its status and last stderr line', async () => {
+  const rec = script('no-mic', 'echo "rec WARN alsa: can not open audio device" >&2\necho "rec FAIL formats: can not open input default: No such file or directory" >&2\nexit 2');
+  const r = await runCli(['talk', '--recorder', rec, '--player', 'cat > /dev/null', '--simulator-speed', '0'], {}, { timeoutMs: 30_000 });
+  assert.equal(r.code, 6, r.stderr);
+  assert.equal(oneFailureLine(r.stderr), `dashscope-realtime: The recorder \`${rec}\` exited with status 2: rec FAIL formats: can not open input default: No such file or directory. Check the microphone, or give another recorder with --recorder (or DASHSCOPE_RECORDER).`);
+});
+
+test('talk: a player that fails when the reply starts: exit 6 with its status and last stderr line, hint --player', async () => {
+  const play = script('no-speaker', 'echo "aplay: main:831: audio open error: No such file or directory" >&2\nexit 1');
+  const r = await runCli(['talk', '--recorder', `cat ${micFile()}; sleep 30`, '--player', play, '--simulator-speed', '0'], {}, { timeoutMs: 60_000 });
+  assert.equal(r.code, 6, r.stderr);
+  assert.equal(oneFailureLine(r.stderr), `dashscope-realtime: The player \`${play}\` exited with status 1: aplay: main:831: audio open error: No such file or directory. Check the audio output, or give another player with --player (or DASHSCOPE_PLAYER).`);
+});
+
+test('talk --push-to-talk: Enter presses around a failing recorder end with the one line, not a stack trace', async () => {
+  const rec = script('late-fail', 'head -c 32000 /dev/zero\nsleep 1\necho "arecord: pcm_read:2221: read error: Input/output error" >&2\nexit 1');
+  const r = await runCli(['talk', '--push-to-talk', '--recorder', rec, '--player', 'cat > /dev/null', '--simulator-speed', '0'], {}, { timeoutMs: 30_000, stdin: '\n\n\n\n' });
+  assert.equal(r.code, 6, r.stderr);
+  assert.match(oneFailureLine(r.stderr), /The recorder `.*late-fail` exited with status 1: arecord: pcm_read:2221: read error: Input\/output error\./);
 });
