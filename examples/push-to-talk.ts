@@ -1,31 +1,33 @@
 /**
  * Push to talk (Manual mode): audio streams while you talk; pressing Enter commits the turn and
- * asks for the reply. The "microphone" here is `rec` (sox) or DASHSCOPE_RECORDER.
+ * asks for the reply. The microphone is `dashscope-realtime/node`'s (sox, ALSA or ffmpeg), or the
+ * command in DASHSCOPE_RECORDER.
  *
  *   npx tsx examples/push-to-talk.ts     # speak, press Enter; Ctrl+D to quit
  */
-import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { RealtimeClient } from 'dashscope-realtime';
+import { Microphone } from 'dashscope-realtime/node';
 
-const recorder = process.env.DASHSCOPE_RECORDER ?? 'rec -q -t raw -r 16000 -e signed-integer -b 16 -c 1 -';
+const mic = new Microphone({ sampleRate: 16000, command: process.env.DASHSCOPE_RECORDER });
 const client = new RealtimeClient({ model: 'qwen3.5-omni-plus-realtime' });
 await client.connect();
 await client.updateSession({ turn_detection: null, modalities: ['text', 'audio'] });
 client.on('response.audio_transcript.delta', (e) => process.stdout.write(e.delta));
 client.on('response.done', () => process.stdout.write('\n'));
 
-const mic = spawn(recorder, { shell: true, stdio: ['ignore', 'pipe', 'inherit'] });
 let appended = false;
-let carry = Buffer.alloc(0);
-mic.stdout.on('data', (chunk: Buffer) => {
-  const data = Buffer.concat([carry, chunk]);
-  const even = data.length - (data.length % 2);
-  carry = data.subarray(even);
-  if (even > 0 && client.isConnected) {
-    void client.appendAudio(new Uint8Array(data.subarray(0, even)));
+const recording = (async () => {
+  for await (const chunk of mic) {
+    if (!client.isConnected) break;
+    await client.appendAudio(chunk);
     appended = true;
   }
+})();
+// A recorder that fails (no device, not installed) ends with one message, not a stack trace.
+recording.catch((error: Error) => {
+  console.error(error.message);
+  process.exit(1);
 });
 
 const lines = createInterface({ input: process.stdin });
@@ -36,5 +38,5 @@ for await (const _ of lines) {
   appended = false;
   await client.waitFor('response.done', { timeoutMs: 60_000 });
 }
-mic.kill();
+mic.stop();
 await client.finish();
