@@ -5,7 +5,8 @@
  * Why this design: the service takes 8/16/24/48 kHz (protocol.md §2.3) while files and devices
  * come at 11.025, 22.05, 44.1 kHz and more. Linear interpolation aliases audibly on the way down
  * and leaves images on the way up; a windowed sinc whose stopband starts exactly at the lower
- * Nyquist frequency removes both by ≥ 90 dB by default.
+ * Nyquist frequency removes both, by ≥ 100 dB with the default `high` profile (flat to 0.9 of
+ * that frequency; sox `rate -h` class) or ≥ 90 dB with `fast` (see resamplerOptions.ts).
  *
  * Timing: output sample k sits at input time k·from/to exactly (no group delay to compensate);
  * the resampler holds back `latency` input samples until the future samples it needs arrive, and
@@ -14,79 +15,14 @@
  * chunked and one-shot results are identical sample for sample.
  */
 import { ValidationError } from '../errors.js';
-import { designFilter, filterCost, MAX_TABLE_COEFFICIENTS, type FilterSpec, type FilterTable } from './resampleFilter.js';
+import { designFilter, filterCost, MAX_TABLE_COEFFICIENTS, type FilterTable } from './resampleFilter.js';
+import { checkRate, filterSpec, MAX_RESAMPLER_RATIO, SUPPORTED_RATES, type ResamplerOptions } from './resamplerOptions.js';
 
-/**
- * Named filter designs. `high` (the default) is flat to 0.9 of the lower rate's Nyquist frequency
- * (−0.1 dB at most), under 3 dB down at 0.95 and ≥ 100 dB down from the Nyquist frequency on
- * (sox `rate -h` class); `fast` ends its passband at 0.85 with 90 dB, for about half the taps,
- * when many streams are converted at once. Measured figures: docs/audio.md.
- */
-export type ResamplerQuality = 'high' | 'fast';
-
-/** The two profiles' filter shapes (see {@link ResamplerQuality}). */
-export const RESAMPLER_PROFILES: Readonly<Record<ResamplerQuality, Readonly<FilterSpec>>> = {
-  high: { passband: 0.915, attenuationDb: 100 },
-  fast: { passband: 0.85, attenuationDb: 90 },
-};
-
-/** Tuning of the anti-aliasing filter. */
-export interface ResamplerOptions {
-  /** Filter profile; default `'high'`. `attenuationDb` and `passband` override its figures. */
-  quality?: ResamplerQuality;
-  /**
-   * Stopband attenuation in dB, 20 to 200; default from `quality` (100, or 90 for `fast`).
-   * Higher costs more taps (cost grows linearly).
-   */
-  attenuationDb?: number;
-  /**
-   * Passband edge as a fraction of the lower rate's Nyquist frequency, above 0 and below 1;
-   * default from `quality` (0.915, or 0.85 for `fast`). Closer to 1 keeps more treble and costs
-   * more taps (cost grows as 1 / (1 − passband)).
-   */
-  passband?: number;
-  /**
-   * Where a warning goes when float input holds NaN or ±Infinity (they are replaced by silence,
-   * never passed on). Called on the first such sample of a signal and at flush() with the total
-   * if more followed. Default `console.warn`.
-   */
-  onWarning?: (message: string) => void;
-}
-
-/** Lowest and highest rate the resampler takes, in Hz. */
-export const MIN_RESAMPLER_RATE = 1000;
-/** Highest rate the resampler takes, in Hz. */
-export const MAX_RESAMPLER_RATE = 1_000_000;
-/**
- * Largest ratio between the two rates. The filter's length grows with the ratio (about 160 taps
- * per unit of ratio for `high`): at 64 it is ~10,000 taps per output sample, where a two-step
- * conversion is the better tool.
- */
-export const MAX_RESAMPLER_RATIO = 64;
-
-const SUPPORTED = `Supported: integer rates from ${MIN_RESAMPLER_RATE} to ${MAX_RESAMPLER_RATE} Hz, the higher at most ${MAX_RESAMPLER_RATIO}× the lower (e.g. 8000 ↔ 48000, 44100 → 16000).`;
+export { RESAMPLER_PROFILES, type ResamplerOptions, type ResamplerQuality } from './resamplerOptions.js';
 
 function gcd(a: number, b: number): number {
   while (b !== 0) [a, b] = [b, a % b];
   return a;
-}
-
-function checkRate(rate: number, name: string): void {
-  if (!Number.isInteger(rate) || rate < MIN_RESAMPLER_RATE || rate > MAX_RESAMPLER_RATE) {
-    throw new ValidationError(`${name} must be an integer rate in Hz from ${MIN_RESAMPLER_RATE} to ${MAX_RESAMPLER_RATE}, got ${rate}. ${SUPPORTED}`, name);
-  }
-}
-
-/** The filter shape for `options`, checked. */
-function filterSpec(options: ResamplerOptions): FilterSpec {
-  const quality = options.quality ?? 'high';
-  const profile = RESAMPLER_PROFILES[quality];
-  if (profile === undefined) throw new ValidationError(`quality must be "high" or "fast", got ${String(quality)}`, 'quality', ['high', 'fast']);
-  const attenuationDb = options.attenuationDb ?? profile.attenuationDb;
-  const passband = options.passband ?? profile.passband;
-  if (!(attenuationDb >= 20 && attenuationDb <= 200)) throw new ValidationError(`attenuationDb must be 20 to 200, got ${attenuationDb}`, 'attenuationDb');
-  if (!(passband > 0 && passband < 1)) throw new ValidationError(`passband must be between 0 and 1 (exclusive), got ${passband}`, 'passband');
-  return { attenuationDb, passband };
 }
 
 /** A streaming resampler: feed chunks to process(), then call flush() once at the end. */
@@ -132,11 +68,11 @@ export class Resampler {
     // Refused before anything is allocated: the filter grows with the ratio (and a narrow
     // passband), and a pair like 1 MHz → 1 kHz would take seconds and gigabytes to design.
     if (Math.max(fromRate, toRate) > MAX_RESAMPLER_RATIO * Math.min(fromRate, toRate)) {
-      throw new ValidationError(`Cannot resample ${fromRate} → ${toRate} Hz in one step: the ratio is over ${MAX_RESAMPLER_RATIO}. ${SUPPORTED}`, 'toRate');
+      throw new ValidationError(`Cannot resample ${fromRate} → ${toRate} Hz in one step: the ratio is over ${MAX_RESAMPLER_RATIO}. ${SUPPORTED_RATES}`, 'toRate');
     }
     const cost = filterCost(fromRate, toRate, this.up, spec);
     if (cost.coefficients > MAX_TABLE_COEFFICIENTS) {
-      throw new ValidationError(`The ${fromRate} → ${toRate} Hz filter with passband ${spec.passband} would need ${cost.taps} taps in ${cost.rows} rows; widen the transition (a lower passband) or resample in two steps. ${SUPPORTED}`, 'passband');
+      throw new ValidationError(`The ${fromRate} → ${toRate} Hz filter with passband ${spec.passband} would need ${cost.taps} taps in ${cost.rows} rows; widen the transition (a lower passband) or resample in two steps. ${SUPPORTED_RATES}`, 'passband');
     }
     this.filter = designFilter(fromRate, toRate, this.up, spec);
     this.latency = this.filter.half;
@@ -268,32 +204,64 @@ export class Resampler {
     const scale = rows / up; // interpolated tables: fractional row per phase step
     let k = 0;
     while (k < count) {
-      // Outputs k and k + up have the same phase (up steps advance exactly `down` inputs), so they
-      // use the same coefficients: computing them together loads each coefficient once for two
-      // outputs. Each output still sums the same products in the same order, so chunking never
-      // changes a result.
-      const paired = exact && count - k >= 2 * up ? up : 0;
-      for (let j = 0; j < paired; j++) {
-        const b = pos + offset;
-        const c = b + down;
-        const r = phase * taps;
-        let x0 = 0, x1 = 0, y0 = 0, y1 = 0;
-        for (let t = 0; t < taps; t += 2) {
-          const h0 = table[r + t]!;
-          const h1 = table[r + t + 1]!;
-          x0 += h0 * buf[b + t]!;
-          x1 += h1 * buf[b + t + 1]!;
-          y0 += h0 * buf[c + t]!;
-          y1 += h1 * buf[c + t + 1]!;
+      // Outputs k, k + up, k + 2·up, … have the same phase (up steps advance exactly `down`
+      // inputs), so they use the same coefficients: computing four (or two) together loads each
+      // coefficient once for all of them, which is what bounds the speed of long filters. Each
+      // output still sums the same products in the same order (two partial sums, even and odd
+      // taps), so a result never depends on how the input was chunked.
+      if (exact && count - k >= 4 * up) {
+        for (let j = 0; j < up; j++) {
+          const b0 = pos + offset;
+          const b1 = b0 + down;
+          const b2 = b1 + down;
+          const b3 = b2 + down;
+          const r = phase * taps;
+          let p0 = 0, q0 = 0, p1 = 0, q1 = 0, p2 = 0, q2 = 0, p3 = 0, q3 = 0;
+          for (let t = 0; t < taps; t += 2) {
+            const h0 = table[r + t]!;
+            const h1 = table[r + t + 1]!;
+            p0 += h0 * buf[b0 + t]!;
+            q0 += h1 * buf[b0 + t + 1]!;
+            p1 += h0 * buf[b1 + t]!;
+            q1 += h1 * buf[b1 + t + 1]!;
+            p2 += h0 * buf[b2 + t]!;
+            q2 += h1 * buf[b2 + t + 1]!;
+            p3 += h0 * buf[b3 + t]!;
+            q3 += h1 * buf[b3 + t + 1]!;
+          }
+          out[k + j] = p0 + q0;
+          out[k + j + up] = p1 + q1;
+          out[k + j + 2 * up] = p2 + q2;
+          out[k + j + 3 * up] = p3 + q3;
+          pos += stepWhole;
+          phase += stepFrac;
+          if (phase >= up) { phase -= up; pos++; }
         }
-        out[k + j] = x0 + x1;
-        out[k + j + up] = y0 + y1;
-        pos += stepWhole;
-        phase += stepFrac;
-        if (phase >= up) { phase -= up; pos++; }
+        pos += 3 * down; // from output k + up to k + 4·up: 3·down more inputs, same phase
+        k += 4 * up;
+        continue;
       }
-      if (paired > 0) {
-        pos += down; // from output k + up to k + 2·up: `down` more inputs, same phase
+      if (exact && count - k >= 2 * up) {
+        for (let j = 0; j < up; j++) {
+          const b0 = pos + offset;
+          const b1 = b0 + down;
+          const r = phase * taps;
+          let p0 = 0, q0 = 0, p1 = 0, q1 = 0;
+          for (let t = 0; t < taps; t += 2) {
+            const h0 = table[r + t]!;
+            const h1 = table[r + t + 1]!;
+            p0 += h0 * buf[b0 + t]!;
+            q0 += h1 * buf[b0 + t + 1]!;
+            p1 += h0 * buf[b1 + t]!;
+            q1 += h1 * buf[b1 + t + 1]!;
+          }
+          out[k + j] = p0 + q0;
+          out[k + j + up] = p1 + q1;
+          pos += stepWhole;
+          phase += stepFrac;
+          if (phase >= up) { phase -= up; pos++; }
+        }
+        pos += down;
         k += 2 * up;
         continue;
       }
