@@ -1,12 +1,13 @@
 /**
- * Audio kit benchmark (not a test): `node --import tsx bench/audio.bench.ts`.
+ * Audio kit benchmark (not a test): `node --import tsx bench/audio.bench.ts [--quick]`.
  *
+ * - The resampler against its own code before issue 18 (the baseline of the ratios), sox
+ *   `rate -v`/`-h` and libsamplerate: quality and speed (bench/resampler.bench.ts).
  * - Resampling 48 kHz → 16 kHz and 24 kHz → 48 kHz mono, fed in 100 ms chunks as a live stream
  *   would be, reported as multiples of real time on one core (JavaScript runs on one thread), with
- *   naive linear interpolation in the same run as the baseline for the cost of band-limiting.
+ *   naive linear interpolation in the same run for the cost of band-limiting.
  * - Base64 of 3,200-byte chunks (100 ms of 16 kHz PCM16, protocol.md §2.3): our encoder and the
  *   portable fallback against `Buffer.from(…).toString('base64')`, with the ratios.
- *
  * - The simulator's speech synthesizer: 10 s of 24 kHz speech, against a plain sine of the same
  *   length (the cheapest synthesis) and against real time. (Moved here from a timed unit test.)
  *
@@ -15,6 +16,7 @@
 import { decodeBase64, encodeBase64, encodeBase64Portable } from '../src/audio/base64.js';
 import { Resampler } from '../src/audio/resample.js';
 import { speechDurationMs, synthesizeSpeech } from '../src/simulator/synthesizer.js';
+import { resamplerComparison } from './resampler.bench.js';
 
 const ROUNDS = 7;
 
@@ -143,6 +145,8 @@ function benchSynthesizer(): void {
 }
 
 console.log(`node ${process.versions.node}, one thread, median of ${ROUNDS} rounds`);
+await resamplerComparison(process.argv.includes('--quick'));
+console.log('');
 benchResampler(48000, 16000);
 benchResampler(24000, 48000);
 benchBase64();

@@ -16,7 +16,7 @@
  * the same interleaved rounds.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import libsamplerate from '@alexanderolsen/libsamplerate-js';
 import { resample, Resampler } from '../src/audio/resample.js';
 import { readWav } from '../src/audio/wav.js';
@@ -129,7 +129,8 @@ function alignedSnr(x: Float32Array, y: Float32Array): number {
 
 /** Speech fixtures at 16 kHz mono. */
 function speech(): { name: string; x: Float32Array }[] {
-  const dir = new URL('../test/fixtures/speech/', import.meta.url);
+  // bench/ here, or tmp/bench-build/bench/ when bench/run.ts compiled it (lib/compile.ts).
+  const dir = [new URL('../test/fixtures/speech/', import.meta.url), new URL('../../../test/fixtures/speech/', import.meta.url)].find((u) => existsSync(u))!;
   return readdirSync(dir).filter((f) => f.endsWith('.wav')).map((name) => {
     const wav = readWav(new Uint8Array(readFileSync(new URL(name, dir))));
     const mono = wav.channels === 1 ? wav.samples : wav.samples.filter((_, i) => i % wav.channels === 0);

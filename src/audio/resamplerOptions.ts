@@ -43,7 +43,7 @@ export interface ResamplerOptions {
   onWarning?: (message: string) => void;
 }
 
-/** Lowest and highest rate the resampler takes, in Hz. */
+/** Lowest rate the resampler takes, in Hz (below it no audio use is plausible and filters grow). */
 export const MIN_RESAMPLER_RATE = 1000;
 /** Highest rate the resampler takes, in Hz. */
 export const MAX_RESAMPLER_RATE = 1_000_000;
