@@ -16,7 +16,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     load: async () => (await import('./chat.js')).chatCommand,
   },
   talk: {
-    summary: 'a live voice conversation with the microphone and speakers (sox or ALSA)',
+    summary: 'a live voice conversation with the microphone and speakers (sox, ALSA or ffmpeg)',
     load: async () => (await import('./talk.js')).talkCommand,
   },
   models: {

@@ -68,6 +68,9 @@ test('default upsampling: tones to 0.475 of the input rate pass, their images ar
       const images = residualAfterToneDb(y, to, share * from, 0.5, a, b);
       assert.ok(images <= -100, `${from}→${to} at ${share} of ${from} Hz: images and noise ${images.toFixed(1)} dB`);
     }
+    // A tone exactly at the input's Nyquist frequency (+a, −a, +a, …) has no place in the output.
+    const { y, a, b } = tone(from, to, from / 2);
+    assert.ok(gainDb(y, 0.5, a, b) <= -100, `${from}→${to}, tone at ${from / 2} Hz: ${gainDb(y, 0.5, a, b).toFixed(1)} dB`);
   }
 });
 
