@@ -80,7 +80,8 @@ export class AudioProcess {
 
   /**
    * The error for an end that was not asked for: a spawn failure, a non-zero status, a signal we
-   * did not send, or (`earlyExit`) a status 0 while audio was still expected.
+   * did not send, or (`earlyExit`) a status 0 while audio was still expected (a player before
+   * the end of its input, a recorder that produced nothing).
    */
   failure(end: ProcessEnd, earlyExit = false): AudioDeviceError | undefined {
     if (this.#killed && end.spawnError === undefined) return undefined;
@@ -96,7 +97,8 @@ export class AudioProcess {
     if (end.code === 0 && !earlyExit) return undefined;
     // The shell answers 127 for a command it cannot find.
     const code = end.code === 127 ? 'audio_program_missing' : 'audio_program_failed';
-    const what = end.code === 0 ? 'exited (status 0) before the audio ended' : `exited with status ${end.code}`;
+    const early = this.role === 'recorder' ? 'exited (status 0) without recording any audio' : 'exited (status 0) before the audio ended';
+    const what = end.code === 0 ? early : `exited with status ${end.code}`;
     return new AudioDeviceError(`${who} ${what}${tail}${/[.!?]$/.test(tail) ? '' : '.'}`, code, details);
   }
 }

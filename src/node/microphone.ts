@@ -5,7 +5,8 @@
  *
  * A recorder that cannot open the device, is missing, or stops on its own with an error ends the
  * iteration with an {@link AudioDeviceError} naming the command, its exit status and its last
- * stderr line. A recorder that ends with status 0 (a file played through `cat`) ends it normally.
+ * stderr line. A recorder that ends with status 0 after some audio (a file played through `cat`)
+ * ends it normally; with no audio at all, it failed.
  */
 import { pcm16FromBytes } from '../audio/pcm.js';
 import { PcmRechunker } from '../audio/streamAdapters.js';
@@ -65,13 +66,17 @@ export class Microphone implements AsyncIterable<Int16Array> {
     this.#process = proc;
     if (this.#stopped) proc.kill();
     const chunker = new PcmRechunker({ sampleRate: this.sampleRate, chunkMs: this.#chunkMs });
+    let received = 0;
     try {
       for await (const bytes of proc.child.stdout as AsyncIterable<Uint8Array>) {
+        received += bytes.length;
         for (const chunk of chunker.push(bytes)) yield pcm16FromBytes(chunk);
       }
       const last = chunker.end();
       if (last !== null) yield pcm16FromBytes(last);
-      const failure: AudioDeviceError | undefined = proc.failure(await proc.ended);
+      // Status 0 with no audio at all is a microphone that does not work (a null device, a
+      // recorder that gave up quietly), not the end of a recording.
+      const failure: AudioDeviceError | undefined = proc.failure(await proc.ended, received === 0);
       if (failure !== undefined) throw failure;
     } finally {
       proc.kill();

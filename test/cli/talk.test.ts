@@ -72,6 +72,12 @@ test('talk: no working microphone (the recorder fails): exit 6 with its status a
   assert.equal(oneFailureLine(r.stderr), `dashscope-realtime: The recorder \`${rec}\` exited with status 2: rec FAIL formats: can not open input default: No such file or directory. Check the microphone, or give another recorder with --recorder (or DASHSCOPE_RECORDER).`);
 });
 
+test('talk: a recorder that ends at once without audio (status 0) is no working microphone: exit 6, not 0', async () => {
+  const r = await runCli(['talk', '--recorder', 'true', '--player', 'cat > /dev/null', '--simulator-speed', '0'], {}, { timeoutMs: 30_000 });
+  assert.equal(r.code, 6, r.stderr);
+  assert.equal(oneFailureLine(r.stderr), 'dashscope-realtime: The recorder `true` exited (status 0) without recording any audio. Check the microphone, or give another recorder with --recorder (or DASHSCOPE_RECORDER).');
+});
+
 test('talk: a player that fails when the reply starts: exit 6 with its status and last stderr line, hint --player', async () => {
   const play = script('no-speaker', 'echo "aplay: main:831: audio open error: No such file or directory" >&2\nexit 1');
   const r = await runCli(['talk', '--recorder', `cat ${micFile()}; sleep 30`, '--player', play, '--simulator-speed', '0'], {}, { timeoutMs: 60_000 });

@@ -59,6 +59,15 @@ test('a recorder that cannot open the device: its status and last stderr line', 
     && e.message === `The recorder \`${failing}\` exited with status 2: rec FAIL formats: can't open input default: no such device.`);
 });
 
+test('a recorder that exits with status 0 without any audio is a microphone that does not work', async () => {
+  await assert.rejects(record(new Microphone({ command: 'true' })), (e: unknown) =>
+    e instanceof AudioDeviceError && e.exitCode === 0 && e.message === 'The recorder `true` exited (status 0) without recording any audio.');
+  // Stopped before any audio came: not a failure.
+  const mic = new Microphone({ command: 'sleep 5' });
+  setTimeout(() => mic.stop(), 50);
+  assert.deepEqual(await record(mic), []);
+});
+
 test('stop() ends the iteration without an error, and a microphone is iterated once', async () => {
   const endless = script('endless-rec', 'while :; do head -c 3200 /dev/zero; sleep 0.05; done');
   const mic = new Microphone({ command: endless });
