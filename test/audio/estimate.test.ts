@@ -3,6 +3,9 @@ import { test } from 'node:test';
 import { UsageEstimator, estimateAudioTokens, estimateImageTokens, estimateVideoTokens } from '../../src/audio/estimate.js';
 import { ValidationError } from '../../src/errors.js';
 import { getModelInfo } from '../../src/protocol/models.js';
+import { RealtimeClient } from '../../src/client/realtimeClient.js';
+import { startSimulator } from '../../src/simulator/index.js';
+import { jpeg } from './signals.js';
 
 test('audio tokens per model and direction (protocol.md §2.6)', () => {
   const rows: [string, number, number][] = [
@@ -52,6 +55,25 @@ test('image block counts round halves to even, as the official estimator (Python
   assert.equal(estimateImageTokens('qwen-omni-turbo-realtime', 854, 480), 510);
   // 1.5 → 2 and 3.5 → 4 (even neighbours above): halves do not always go down.
   assert.equal(estimateImageTokens('qwen3.5-omni-plus-realtime', 48, 112), 2 * 4);
+});
+
+test("the simulator's usage bills a 1280×720 frame 880 tokens, as the estimate says", async () => {
+  const sim = await startSimulator({ speed: 0 });
+  const client = new RealtimeClient({ model: 'qwen3.5-omni-plus-realtime', url: sim.url, apiKey: 'sk-test' });
+  try {
+    await client.connect();
+    await client.updateSession({ turn_detection: null });
+    await client.appendAudio(new Int16Array(16000).fill(1000));
+    await client.appendImage(jpeg(1280, 720, { size: 4096 }));
+    client.commitAudio();
+    client.createResponse();
+    const done = await client.waitFor('response.done', { timeoutMs: 30_000 });
+    assert.equal(done.response.usage?.input_tokens_details?.image_tokens, estimateImageTokens('qwen3.5-omni-plus-realtime', 1280, 720));
+    assert.equal(done.response.usage?.input_tokens_details?.image_tokens, 880);
+  } finally {
+    await client.finish().catch(() => client.close());
+    await sim.close();
+  }
 });
 
 test('unknown models and bad arguments are named', () => {

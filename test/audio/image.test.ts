@@ -3,30 +3,9 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import { checkImage, detectImage, sniffImageFormat } from '../../src/audio/image.js';
 import { ValidationError } from '../../src/errors.js';
+import { jpeg } from './signals.js';
 
-const segment = (marker: number, body: number[]): number[] => [0xff, marker, (body.length + 2) >> 8, (body.length + 2) & 255, ...body];
-const be16 = (n: number): number[] => [n >> 8, n & 255];
 const be32 = (n: number): number[] => [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255];
-
-/**
- * A JPEG header as encoders write it: SOI, APP0 (JFIF), DQT, DHT (marker C4, inside the SOF range
- * but not a frame header), then the frame header, then the scan, padded to `size` bytes.
- */
-function jpeg(width: number, height: number, options: { sof?: number; fill?: boolean; size?: number } = {}): Uint8Array {
-  const bytes = [
-    0xff, 0xd8,
-    ...segment(0xe0, [0x4a, 0x46, 0x49, 0x46, 0, 1, 1, 0, 0, 1, 0, 1, 0, 0]),
-    ...segment(0xdb, [0, ...new Array(64).fill(1)]),
-    ...segment(0xc4, [0, ...new Array(16).fill(0), 0x00]),
-    ...(options.fill ? [0xff, 0xff] : []),
-    ...segment(options.sof ?? 0xc0, [8, ...be16(height), ...be16(width), 3, 1, 0x22, 0, 2, 0x11, 1, 3, 0x11, 1]),
-    ...segment(0xda, [3, 1, 0, 2, 0x11, 3, 0x11, 0, 63, 0]),
-  ];
-  const out = new Uint8Array(Math.max(options.size ?? 0, bytes.length + 2));
-  out.set(bytes);
-  out.set([0xff, 0xd9], out.length - 2);
-  return out;
-}
 
 function png(width: number, height: number): Uint8Array {
   return new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, ...be32(13), 0x49, 0x48, 0x44, 0x52, ...be32(width), ...be32(height), 8, 2, 0, 0, 0, 0, 0, 0, 0]);
