@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { AudioDeviceError, Speaker } from '../../src/node/index.js';
 import type { PlaybackAdapter } from '../../src/session/index.js';
+import { LONG, session, simulator, within } from '../session/helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'dsrt-speaker-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -75,4 +76,22 @@ test('a player that does not exist, or exits at once with status 0, fails too', 
     assert.match(speaker.error?.message ?? '', pattern);
     await assert.rejects(speaker.finish(), AudioDeviceError);
   }
+});
+
+test('as a session\'s playback: an interruption reports what the speaker says was played', async () => {
+  let now = 0;
+  const speaker = new Speaker({ command: 'cat > /dev/null', now: () => now });
+  const { sim } = await simulator({ responder: () => ({ text: LONG }) });
+  const s = await session(sim.url, { session: { turn_detection: null }, playback: speaker });
+  const interrupted: { heardMs: number }[] = [];
+  s.on('interrupted', (e) => interrupted.push(e));
+  const turn = await within(s.ask('Tell me a long story').done, 10_000, 'the reply');
+  assert.equal(turn.status, 'completed', 'the whole reply arrived (and was queued at clock 0)');
+  now = 1500; // 1.5 s of it has played
+  s.interrupt();
+  assert.deepEqual(interrupted.map((e) => e.heardMs), [1500]);
+  const item = s.history.items.find((i) => i.type === 'assistant');
+  assert.ok(item?.type === 'assistant' && item.status === 'interrupted');
+  assert.equal(item.heard?.audioMs, 1500);
+  assert.ok(item.audioMs > 1500, `the reply was ${item.audioMs} ms long`);
 });
