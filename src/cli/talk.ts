@@ -15,7 +15,7 @@ import { RealtimeSession } from '../session/realtimeSession.js';
 import { DEFAULT_MODEL } from '../protocol/models.js';
 import type { SessionConfig } from '../protocol/session.js';
 import { choice, num, parseArgs, str, UsageError, type FlagSpec } from './args.js';
-import { EXIT } from './exitCodes.js';
+import { EXIT, EXIT_HELP } from './exitCodes.js';
 import { openTarget } from './target.js';
 import { processTerminal } from './terminal.js';
 
@@ -59,7 +59,9 @@ code 6 and its command, exit status and last error line.
 Examples:
   dashscope-realtime talk
   dashscope-realtime talk --push-to-talk --voice Ethan
-  dashscope-realtime talk --recorder 'arecord -q -f S16_LE -r 16000 -c 1 -t raw'`;
+  dashscope-realtime talk --recorder 'arecord -q -f S16_LE -r 16000 -c 1 -t raw'
+
+${EXIT_HELP}`;
 
 /** Runs `talk`. */
 export async function talkCommand(argv: string[]): Promise<number> {
