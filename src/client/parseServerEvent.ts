@@ -4,31 +4,31 @@
  * shortened and the key removed.
  */
 import { ProtocolError } from '../errors.js';
-import { previewFrame } from '../internal/redact.js';
+import { previewFrame, type Redactor } from '../internal/redact.js';
 import { describeShapeProblem } from '../protocol/eventShapes.js';
 import { isServerEventType, type AnyServerEvent } from '../protocol/serverEvents.js';
 
-/** Parses `frame`; `secrets` are scrubbed from any preview. */
-export function parseServerEvent(frame: string, secrets: readonly string[]): AnyServerEvent | ProtocolError {
+/** Parses `frame` (already redacted); `redactor` scrubs any preview again after shortening. */
+export function parseServerEvent(frame: string, redactor: Redactor | readonly string[]): AnyServerEvent | ProtocolError {
   let value: unknown;
   try {
     value = JSON.parse(frame);
   } catch {
-    return new ProtocolError('The server sent a frame that is not JSON; it was skipped.', 'invalid_json', previewFrame(frame, secrets));
+    return new ProtocolError('The server sent a frame that is not JSON; it was skipped.', 'invalid_json', previewFrame(frame, redactor));
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    return new ProtocolError('The server sent JSON that is not an event object; it was skipped.', 'invalid_event', previewFrame(frame, secrets));
+    return new ProtocolError('The server sent JSON that is not an event object; it was skipped.', 'invalid_event', previewFrame(frame, redactor));
   }
   const record = value as Record<string, unknown>;
   if (typeof record.type !== 'string' || record.type === '') {
-    return new ProtocolError('The server sent an event without a string "type"; it was skipped.', 'invalid_event', previewFrame(frame, secrets));
+    return new ProtocolError('The server sent an event without a string "type"; it was skipped.', 'invalid_event', previewFrame(frame, redactor));
   }
   if (!isServerEventType(record.type)) {
     return { type: 'unknown', event: record as { type: string } };
   }
   const problem = describeShapeProblem(record.type, record);
   if (problem !== null) {
-    return new ProtocolError(`The server sent a malformed ${record.type} event (${problem}); it was skipped.`, 'invalid_event', previewFrame(frame, secrets));
+    return new ProtocolError(`The server sent a malformed ${record.type} event (${problem}); it was skipped.`, 'invalid_event', previewFrame(frame, redactor));
   }
   return record as unknown as AnyServerEvent;
 }

@@ -4,7 +4,7 @@
  * an async iterator. It keeps no conversation state: that is the session layer's job.
  */
 import { AbortError, ConnectionError, ProtocolError, RealtimeError, ServerError, TimeoutError, ValidationError } from '../errors.js';
-import { previewFrame, redactSecrets } from '../internal/redact.js';
+import { previewFrame, redactorOf } from '../internal/redact.js';
 import type { ClientEvent, ResponseCreateEvent } from '../protocol/clientEvents.js';
 import { newClientItemId, newEventId } from '../protocol/ids.js';
 import type { ModelInfo } from '../protocol/models.js';
@@ -127,7 +127,8 @@ export class RealtimeClient implements AsyncIterable<AnyServerEvent> {
   #connecting: Promise<void> | undefined;
   #state: State = 'idle';
   #session: Session | undefined;
-  #secrets: string[] = [];
+  /** Scrubs the key from whatever the server sends back (shared with the session through `redactorOf`). */
+  readonly #redactor = redactorOf(this);
   #pendingUpdates: PendingUpdate[] = [];
   #pauses = 0;
   #closeRequested = false;
@@ -235,7 +236,7 @@ export class RealtimeClient implements AsyncIterable<AnyServerEvent> {
       ? undefined
       : error instanceof ConnectionError
         ? error
-        : new ConnectionError(`connect failed: ${redactSecrets(error instanceof Error ? error.message : String(error), this.#secrets)}`, 'connection_failed', { cause: error });
+        : new ConnectionError(`connect failed: ${this.#redactor.text(error instanceof Error ? error.message : String(error))}`, 'connection_failed', { cause: this.#redactor.safeCause(error) });
     this.#teardown(this.#closeRequested ? 1000 : 1006, '', failure);
   }
 
@@ -270,7 +271,7 @@ export class RealtimeClient implements AsyncIterable<AnyServerEvent> {
         'apiKey',
       );
     }
-    this.#secrets = apiKey === undefined ? [] : [apiKey];
+    this.#redactor.set([apiKey]);
     this.#audioSinceCommit = false;
     this.#session = undefined;
     const created = this.#nextSessionCreated();
@@ -292,7 +293,7 @@ export class RealtimeClient implements AsyncIterable<AnyServerEvent> {
           headers: handshakeHeaders(this.#opts, apiKey),
           timeoutMs: Math.max(1, this.#opts.timeouts.connectMs - (Date.now() - started)),
           maxPayload: this.#opts.maxPayloadBytes,
-          secrets: this.#secrets,
+          secrets: this.#redactor.secrets,
           signal,
         },
         {
@@ -477,9 +478,9 @@ export class RealtimeClient implements AsyncIterable<AnyServerEvent> {
 
   #onText(frame: string): void {
     // A server that echoes the key (in an error message, say) must not hand it to listeners.
-    const text = redactSecrets(frame, this.#secrets);
-    if (this.#opts.debug) this.#debug(`← ${previewFrame(text, this.#secrets, 2000)}`);
-    const parsed = parseServerEvent(text, this.#secrets);
+    const text = this.#redactor.text(frame);
+    if (this.#opts.debug) this.#debug(`← ${previewFrame(text, this.#redactor, 2000)}`);
+    const parsed = parseServerEvent(text, this.#redactor);
     if (parsed instanceof RealtimeError) {
       this.#report(parsed);
       return;
@@ -524,7 +525,7 @@ export class RealtimeClient implements AsyncIterable<AnyServerEvent> {
 
   #onClose(code: number, rawReason: string): void {
     const expected = this.#closeRequested || this.#finishSent;
-    const reason = redactSecrets(rawReason, this.#secrets);
+    const reason = this.#redactor.text(rawReason);
     const error = expected
       ? undefined
       : new ConnectionError(`The connection closed unexpectedly (code ${code}${reason ? `: ${reason}` : ''}).`, 'connection_closed', { closeCode: code, closeReason: reason });
@@ -602,7 +603,7 @@ export class RealtimeClient implements AsyncIterable<AnyServerEvent> {
     } catch (error) {
       throw new ValidationError(`send(${event.type}): the event cannot be serialised to JSON (${error instanceof Error ? error.message : String(error)}).`, 'send(event)');
     }
-    if (this.#opts.debug) this.#debug(`→ ${previewFrame(json, this.#secrets, 2000)}`);
+    if (this.#opts.debug) this.#debug(`→ ${previewFrame(json, this.#redactor, 2000)}`);
     socket.send(json);
     if (event.type === 'input_audio_buffer.append') this.#audioSinceCommit = true;
     else if (event.type === 'input_audio_buffer.commit' || event.type === 'input_audio_buffer.clear') this.#audioSinceCommit = false;

@@ -7,7 +7,7 @@
 import { AbortError, ConnectionError, ProtocolError, TimeoutError, ValidationError } from '../errors.js';
 import { redactSecrets } from '../internal/redact.js';
 import { httpApiUrl, isLoopbackHost } from '../protocol/endpoints.js';
-import { handshakeError, pickRequestIds, readResponseBody } from '../transport/handshakeError.js';
+import { handshakeError, pickRequestIds, readResponseBody, type BoundedBody } from '../transport/handshakeError.js';
 import { detectRuntime } from '../transport/runtime.js';
 import { resolveEndpoint, type EndpointOptions } from './endpoint.js';
 import { checkTimerMs, defaultEnv, userAgent } from './options.js';
@@ -92,7 +92,7 @@ export async function createTemporaryKey(options: TemporaryKeyOptions): Promise<
   const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
   const where = `${url.protocol}//${url.host}/api/v1/tokens`;
   let answer: Response;
-  let body: string;
+  let body: BoundedBody;
   try {
     // redirect: 'manual' — the key must never follow a redirect to another host.
     answer = await fetch(url, { method: 'POST', headers, redirect: 'manual', signal });
@@ -108,7 +108,7 @@ export async function createTemporaryKey(options: TemporaryKeyOptions): Promise<
     const ids = pickRequestIds(Object.fromEntries(answer.headers));
     throw handshakeError(answer.status, body, ids, url.toString(), [apiKey], 'The temporary key request');
   }
-  return parseAnswer(body, [apiKey], where);
+  return parseAnswer(body.text, [apiKey], where);
 }
 
 /** `{token, expires_at}` checked: a token fit for a header, an expiry a finite time after 1970. */

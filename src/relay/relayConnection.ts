@@ -7,6 +7,7 @@
  * 1006 in a browser).
  */
 import { WebSocket, type RawData } from 'ws';
+import { Redactor } from '../internal/redact.js';
 import { VERSION } from '../version.js';
 import { browserCloseFor, closeReason, isSendableCode, RELAY_CLOSE_CODES } from './closeCodes.js';
 import { relayErrorEvent } from './errorEvent.js';
@@ -44,7 +45,8 @@ export class RelayConnection {
   private readonly limiter: RateLimiter;
   private readonly timers: Array<ReturnType<typeof setTimeout>> = [];
   private alive = true;
-  private key: Buffer | undefined;
+  /** Scrubs the key from upstream frames, reasons and log lines (raw or JSON-escaped). */
+  private readonly redactor = new Redactor();
   private readonly tracker: SessionUpdateTracker | undefined;
   private readonly started = Date.now();
   private framesIn = 0;
@@ -104,15 +106,15 @@ export class RelayConnection {
       this.closeBoth(RELAY_CLOSE_CODES.relayConfigRefused, 'the relay has no API key configured', 'no key');
       return;
     }
-    this.key = Buffer.from(key, 'utf8');
+    this.redactor.set([key]);
     const headers: Record<string, string> = { Authorization: `Bearer ${key}`, 'user-agent': `dashscope-realtime-relay/${VERSION}` };
     if (options.workspaceId !== undefined) headers['X-DashScope-WorkSpace'] = options.workspaceId;
     try {
-      const upstream = await openUpstream(upstreamUrl(options.upstreamBase, model), headers, options.timeouts.upstreamConnectMs, [key], {
+      const upstream = await openUpstream(upstreamUrl(options.upstreamBase, model), headers, options.timeouts.upstreamConnectMs, this.redactor, {
         onMessage: (data, isBinary, socket) => this.fromUpstream(data, isBinary, socket),
         onClose: (code, reason) => this.upstreamClosed(code, reason),
       });
-      upstream.on('error', (error) => this.log('warn', `upstream socket error: ${error.message.split(key).join('***')}`));
+      upstream.on('error', (error) => this.log('warn', `upstream socket error: ${this.redactor.text(error.message)}`));
       if (this.done) {
         upstream.close(1000);
         return;
@@ -122,7 +124,7 @@ export class RelayConnection {
       for (const frame of this.pending.splice(0)) this.forward(upstream, this.browser, frame.data, frame.isBinary, this.browserPaused);
       this.pendingBytes = 0;
     } catch (error) {
-      const failure = error instanceof UpstreamFailure ? error : new UpstreamFailure(RELAY_CLOSE_CODES.upstreamUnavailable, 'upstream unreachable', String(error).split(key).join('***'));
+      const failure = error instanceof UpstreamFailure ? error : new UpstreamFailure(RELAY_CLOSE_CODES.upstreamUnavailable, 'upstream unreachable', this.redactor.text(String(error)));
       this.log('warn', failure.detail);
       this.closeBoth(failure.closeCode, failure.closeReason, 'upstream failed');
     }
@@ -173,9 +175,14 @@ export class RelayConnection {
     if (this.done) return;
     let out = data;
     // Defence in depth: the service never echoes the key, but if a frame ever did, the browser must not get it.
-    if (this.key && data.includes(this.key)) {
-      this.log('warn', 'an upstream frame contained the API key; it was redacted');
-      out = Buffer.from(data.toString('utf8').split(this.key.toString('utf8')).join('***'), 'utf8');
+    // Escaped forms too (`\u0073k-…` parses to the key); an audio delta costs two memchr scans.
+    if (this.redactor.mayHoldBytes(data)) {
+      const text = data.toString('utf8');
+      const clean = this.redactor.text(text);
+      if (clean !== text) {
+        this.log('warn', 'an upstream frame contained the API key; it was redacted');
+        out = Buffer.from(clean, 'utf8');
+      }
     }
     if (this.tracker && !isBinary) {
       const verdict = this.tracker.fromUpstream(out);

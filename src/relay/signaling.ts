@@ -8,8 +8,8 @@
  * workspace hosts (§0.2.18).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { redactSecrets } from '../internal/redact.js';
-import { parseErrorBody } from '../transport/handshakeError.js';
+import { Redactor } from '../internal/redact.js';
+import { parseErrorBody, readResponseBody } from '../transport/handshakeError.js';
 import { admit } from './admission.js';
 import { corsHeaders, sendRefusal } from './httpReply.js';
 import type { ResolvedRelayOptions } from './options.js';
@@ -85,19 +85,28 @@ export async function handleSignaling(options: ResolvedRelayOptions, webrtcUrl: 
   target.searchParams.set('model', admission.model);
   const headers: Record<string, string> = { Authorization: `Bearer ${key}`, 'Content-Type': 'application/sdp' };
   if (options.workspaceId !== undefined) headers['X-DashScope-WorkSpace'] = options.workspaceId;
+  const redactor = new Redactor();
+  redactor.set([key]);
   let upstream: Response;
   try {
     // redirect: 'manual' — the key must never follow a redirect to another host.
     upstream = await fetch(target, { method: 'POST', headers, body: offer, redirect: 'manual', signal: AbortSignal.timeout(options.timeouts.signalingMs) });
   } catch (error) {
     const timedOut = error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
-    options.log('warn', `signalling upstream ${timedOut ? 'timed out' : 'failed'}: ${redactSecrets(error instanceof Error ? error.message : String(error), [key])}`);
+    options.log('warn', `signalling upstream ${timedOut ? 'timed out' : 'failed'}: ${redactor.text(error instanceof Error ? error.message : String(error))}`);
     sendRefusal(res, timedOut
       ? { status: 504, code: 'UpstreamTimeout', message: `The WebRTC endpoint did not answer within ${Math.round(options.timeouts.signalingMs / 1000)} s.` }
       : { status: 502, code: 'UpstreamUnavailable', message: 'The WebRTC endpoint could not be reached.' }, cors);
     return;
   }
-  const body = redactSecrets((await upstream.text().catch(() => '')).slice(0, MAX_SDP_BYTES), [key]);
+  // Read up to the limit and no further (a 200 MB answer costs 64 KiB); redacted, then cut.
+  const read = await readResponseBody(upstream.body, MAX_SDP_BYTES);
+  const body = redactor.cut(read.text, MAX_SDP_BYTES, read.truncated);
+  if (upstream.status >= 200 && upstream.status < 300 && read.truncated) {
+    options.log('warn', `signalling upstream answered more than ${MAX_SDP_BYTES} bytes; refused`);
+    sendRefusal(res, { status: 502, code: 'UpstreamAnswerTooLarge', message: `The WebRTC endpoint answered more than ${MAX_SDP_BYTES} bytes; a real SDP answer is a few KB.` }, cors);
+    return;
+  }
   if (upstream.status >= 200 && upstream.status < 300) {
     options.log('info', `signalling answered for model ${admission.model}`);
     res.writeHead(200, { 'Content-Type': 'application/sdp', 'Cache-Control': 'no-store', ...cors }).end(body);

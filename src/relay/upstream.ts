@@ -5,7 +5,7 @@
  * the key scrubbed from all of it.
  */
 import { WebSocket } from 'ws';
-import { redactSecrets } from '../internal/redact.js';
+import { Redactor } from '../internal/redact.js';
 import { readResponseBody } from '../transport/handshakeError.js';
 import { closeForHandshakeStatus, closeReason, RELAY_CLOSE_CODES } from './closeCodes.js';
 
@@ -61,7 +61,7 @@ export function upstreamUrl(base: string, model: string): string {
 }
 
 /** Opens the upstream socket; rejects with {@link UpstreamFailure}. Handlers are attached before the first frame can arrive. */
-export function openUpstream(url: string, headers: Record<string, string>, timeoutMs: number, secrets: readonly string[], handlers: UpstreamHandlers): Promise<WebSocket> {
+export function openUpstream(url: string, headers: Record<string, string>, timeoutMs: number, redactor: Redactor, handlers: UpstreamHandlers): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
     let settled = false;
     const ws = new WebSocket(url, { headers, handshakeTimeout: timeoutMs, followRedirects: false, perMessageDeflate: false, maxPayload: 64 * 1024 * 1024 });
@@ -81,11 +81,11 @@ export function openUpstream(url: string, headers: Record<string, string>, timeo
     );
     ws.on('unexpected-response', (_req, res) => {
       const status = res.statusCode ?? 0;
-      void readResponseBody(res, MAX_BODY).then((body) => fail(failureForStatus(status, redactSecrets(body, secrets))));
+      void readResponseBody(res, MAX_BODY).then((body) => fail(failureForStatus(status, redactor.cut(body.text, MAX_BODY, body.truncated))));
     });
     ws.on('error', (error: Error & { code?: string }) => {
       if (settled) return; // after open, 'close' follows and reports it
-      const detail = redactSecrets(error.message, secrets);
+      const detail = redactor.text(error.message);
       fail(new UpstreamFailure(RELAY_CLOSE_CODES.upstreamUnavailable, closeReason(`upstream unreachable (${error.code ?? detail})`), `upstream connection failed: ${detail}`));
     });
     ws.on('open', () => {
@@ -99,7 +99,7 @@ export function openUpstream(url: string, headers: Record<string, string>, timeo
         fail(new UpstreamFailure(RELAY_CLOSE_CODES.upstreamUnavailable, 'upstream closed during the handshake', `upstream closed during the handshake (code ${code})`));
         return;
       }
-      handlers.onClose(code, redactSecrets(reason.toString('utf8'), secrets));
+      handlers.onClose(code, redactor.text(reason.toString('utf8')));
     });
   });
 }

@@ -3,7 +3,7 @@
  * request-id headers, with the key scrubbed from all of it.
  */
 import { AuthenticationError, ConnectionError, type HandshakeResponse } from '../errors.js';
-import { redactSecrets } from '../internal/redact.js';
+import { Redactor } from '../internal/redact.js';
 import { isLoopbackHost, isServiceHost } from '../protocol/endpoints.js';
 
 const REQUEST_ID_HEADERS = ['x-request-id', 'x-dashscope-request-id', 'request-id', 'eagleeye-traceid', 'x-acs-request-id', 'x-dashscope-call-gateway'];
@@ -30,19 +30,32 @@ async function* chunksOf(body: ResponseBody): AsyncGenerator<Uint8Array> {
   }
 }
 
+/** A body read up to a limit: the text kept, and whether more was sent (and discarded). */
+export interface BoundedBody {
+  /** The first `maxBytes` bytes, decoded as UTF-8. */
+  text: string;
+  /** The peer sent more than `maxBytes`; the rest was never read (redact with `truncated`: see `Redactor.cut`). */
+  truncated: boolean;
+}
+
 /**
- * A response body as text, at most `maxBytes` of it kept and no more read (a refused upgrade, a
- * signalling or token answer). Resolves on end, error or abort, never rejects.
+ * A response body, at most `maxBytes` of it read (a refused upgrade, a signalling or token
+ * answer): reading stops at the limit and the stream is destroyed or cancelled, so a peer
+ * answering 200 MB costs `maxBytes`, not 200 MB. Resolves on end, error or abort, never rejects.
  */
-export async function readResponseBody(body: ResponseBody, maxBytes: number): Promise<string> {
+export async function readResponseBody(body: ResponseBody, maxBytes: number): Promise<BoundedBody> {
   const chunks: Uint8Array[] = [];
   let size = 0;
+  let truncated = false;
   try {
     for await (const chunk of chunksOf(body)) {
-      chunks.push(chunk.subarray(0, maxBytes - size));
+      if (chunk.length > maxBytes - size) {
+        chunks.push(chunk.subarray(0, maxBytes - size));
+        truncated = true;
+        break; // leaving the loop destroys (or cancels) the stream: a peer cannot make us read forever
+      }
+      chunks.push(chunk);
       size += chunk.length;
-      // Leaving the loop destroys (or cancels) the stream: a peer cannot make us read forever.
-      if (size >= maxBytes) break;
     }
   } catch {
     // a reset or an abort: keep what arrived
@@ -53,7 +66,7 @@ export async function readResponseBody(body: ResponseBody, maxBytes: number): Pr
     all.set(c, at);
     at += c.length;
   }
-  return new TextDecoder().decode(all).slice(0, maxBytes);
+  return { text: new TextDecoder().decode(all), truncated };
 }
 
 /** The documented fields of a DashScope error body `{code, message, request_id}` (§0.2.19), when it is one. */
@@ -103,16 +116,20 @@ export function pickRequestIds(headers: Record<string, string | string[] | undef
  */
 export function handshakeError(
   status: number,
-  rawBody: string,
+  rawBody: BoundedBody | string,
   requestIds: Record<string, string>,
   url: string,
   secrets: readonly string[],
   operation = 'The realtime handshake',
 ): AuthenticationError | ConnectionError {
-  const body = redactSecrets(rawBody.slice(0, MAX_BODY), secrets);
+  const redactor = new Redactor();
+  redactor.set(secrets);
+  const read = typeof rawBody === 'string' ? { text: rawBody, truncated: false } : rawBody;
+  // Redacted before it is cut (a key across the cut would keep its first part), JSON escapes included.
+  const body = redactor.cut(read.text, MAX_BODY, read.truncated);
   const parsed = parseErrorBody(body);
   // Header values are the server's too: one that echoes the key must not carry it into the error.
-  const ids = Object.fromEntries(Object.entries(requestIds).map(([name, value]) => [name, redactSecrets(value, secrets)]));
+  const ids = Object.fromEntries(Object.entries(requestIds).map(([name, value]) => [name, redactor.cut(value, 200)]));
   if (parsed.requestId !== undefined && ids.request_id === undefined) ids.request_id = parsed.requestId;
   const response: HandshakeResponse = { status, body, requestIds: ids };
   const host = safeHost(url);

@@ -86,7 +86,7 @@ export const openNativeSocket: SocketFactory = (options: OpenSocketOptions, hand
         settled = true;
         clearTimeout(timer);
         options.signal?.removeEventListener('abort', onAbort);
-        reject(new ConnectionError(`Could not connect to the realtime endpoint (close code ${code}). In a browser the HTTP status of a refused handshake is hidden: check the relay's logs.`, 'connection_failed', { closeCode: code, closeReason: event.reason }));
+        reject(new ConnectionError(`Could not connect to the realtime endpoint (close code ${code}). In a browser the HTTP status of a refused handshake is hidden: check the relay's logs.`, 'connection_failed', { closeCode: code, closeReason: redactSecrets(event.reason, options.secrets) }));
         return;
       }
       handlers.onClose(code, event.reason);

@@ -4,7 +4,7 @@
  * turns a refused upgrade into a typed error with the HTTP status, body and request ids.
  */
 import { AbortError, ConnectionError, TimeoutError } from '../errors.js';
-import { redactSecrets } from '../internal/redact.js';
+import { Redactor } from '../internal/redact.js';
 import { handshakeError, pickRequestIds, readResponseBody } from './handshakeError.js';
 import type { OpenSocketOptions, Socket, SocketFactory, SocketHandlers } from './socket.js';
 
@@ -35,7 +35,10 @@ export const openNodeSocket: SocketFactory = async (options: OpenSocketOptions, 
   // The handlers below live as long as the socket: they must not hold `options`, whose signal
   // (with its listeners) would then stay alive for the whole session (~0.7 KiB each).
   // (The executor below is such a closure too, so the socket is made out here.)
-  const { url, secrets, timeoutMs } = options;
+  const { url, timeoutMs } = options;
+  const redactor = new Redactor();
+  redactor.set(options.secrets);
+  const secrets = redactor.secrets;
   let signal = options.signal;
   const ws = new WebSocket(url, {
     headers: options.headers,
@@ -71,15 +74,16 @@ export const openNodeSocket: SocketFactory = async (options: OpenSocketOptions, 
     });
     ws.on('error', (error: Error) => {
       if (!settled) {
-        const message = redactSecrets(error.message, secrets);
-        fail(new ConnectionError(`Could not connect to ${safeOrigin(url)}: ${message}`, 'connection_failed', { cause: error }));
+        const message = redactor.text(error.message);
+        // Not the error itself: a malformed answer's error keeps its bytes (`rawPacket`), key included.
+        fail(new ConnectionError(`Could not connect to ${safeOrigin(url)}: ${message}`, 'connection_failed', { cause: redactor.safeCause(error) }));
         return;
       }
       // After open, an error means ws stopped reading (a frame above maxPayload, invalid data).
       // The close then reports the WebSocket status ws chose (1009, 1007, 1002) with the cause,
       // not a bare 1006; and the socket is dropped now: with its reader gone, waiting for the
       // server's close frame would only wait for ws' 30 s close timeout.
-      if (!failure) failure = { code: statusOf(error), reason: redactSecrets(error.message, secrets) };
+      if (!failure) failure = { code: statusOf(error), reason: redactor.text(error.message) };
       ws.terminate();
     });
     ws.on('open', () => {
@@ -125,7 +129,7 @@ export const openNodeSocket: SocketFactory = async (options: OpenSocketOptions, 
     });
     ws.on('close', (code, reason) => {
       if (!settled) {
-        fail(new ConnectionError(`The connection to ${safeOrigin(url)} closed during the handshake (code ${code}).`, 'connection_failed', { closeCode: code, closeReason: reason.toString() }));
+        fail(new ConnectionError(`The connection to ${safeOrigin(url)} closed during the handshake (code ${code}).`, 'connection_failed', { closeCode: code, closeReason: redactor.cut(reason.toString('utf8'), 123) }));
         return;
       }
       if (code === 1006 && failure) handlers.onClose(failure.code, failure.reason);
