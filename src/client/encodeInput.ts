@@ -108,3 +108,15 @@ export function encodeImage(data: ImageInput, options: { mimeType?: string; maxB
   checkImage(bytes, options.maxBase64Bytes === undefined ? {} : { maxBase64Bytes: options.maxBase64Bytes });
   return typeof data === 'string' ? data : encodeBase64(bytes);
 }
+
+/** Rates a model outside the catalog may announce: the ones any DashScope model uses (§3.1.2). */
+const KNOWN_RATES: readonly number[] = [8000, 16000, 24000, 48000];
+
+/**
+ * The sample rate a session announced for one direction, if the model allows it; otherwise the
+ * model's default. A peer's number is bounded before use: a server announcing 7 Hz must not make
+ * `appendAudio` design a resampling filter for 16 kHz → 7 Hz (seconds of CPU, gigabytes).
+ */
+export function allowedRate(announced: unknown, allowed: readonly number[] | undefined, fallback: number): number {
+  return typeof announced === 'number' && (allowed ?? KNOWN_RATES).includes(announced) ? announced : fallback;
+}

@@ -17,7 +17,7 @@ import type { Socket } from '../transport/socket.js';
 import { TypedEmitter } from './emitter.js';
 import { Pcm16MonoConverter } from '../audio/convert.js';
 import { encodeBase64 } from '../audio/base64.js';
-import { checkFormattedAudio, encodeAudio, encodeImage, type AudioInput, type AudioInputFormat, type ImageInput } from './encodeInput.js';
+import { allowedRate, checkFormattedAudio, encodeAudio, encodeImage, type AudioInput, type AudioInputFormat, type ImageInput } from './encodeInput.js';
 import { EventQueue } from './eventQueue.js';
 import { checkTimerMs, handshakeHeaders, resolveOptions, type RealtimeClientOptions, type ResolvedOptions } from './options.js';
 import { parseServerEvent } from './parseServerEvent.js';
@@ -180,16 +180,14 @@ export class RealtimeClient implements AsyncIterable<AnyServerEvent> {
     return this.#socket?.bufferedAmount ?? 0;
   }
 
-  /** The input sample rate the session expects (§3.1.2; 16 kHz unless configured). */
+  /** The input sample rate the session expects (§3.1.2; 16 kHz unless configured). A rate the model does not allow is ignored. */
   get inputSampleRate(): number {
-    const nested = this.#session?.audio?.input?.format?.sample_rate;
-    return typeof nested === 'number' ? nested : this.#opts.modelInfo?.input.defaultSampleRate ?? 16_000;
+    return allowedRate(this.#session?.audio?.input?.format?.sample_rate, this.#opts.modelInfo?.input.sampleRates, this.#opts.modelInfo?.input.defaultSampleRate ?? 16_000);
   }
 
-  /** The output sample rate of reply audio (§3.1.2; 24 kHz unless configured). */
+  /** The output sample rate of reply audio (§3.1.2; 24 kHz unless configured). A rate the model does not allow is ignored. */
   get outputSampleRate(): number {
-    const nested = this.#session?.audio?.output?.format?.sample_rate;
-    return typeof nested === 'number' ? nested : this.#opts.modelInfo?.output.defaultSampleRate ?? 24_000;
+    return allowedRate(this.#session?.audio?.output?.format?.sample_rate, this.#opts.modelInfo?.output.sampleRates, this.#opts.modelInfo?.output.defaultSampleRate ?? 24_000);
   }
 
   /**

@@ -3,6 +3,7 @@
  * messages, function calls and their outputs — each with its status, built from server events
  * (protocol.md §4.8 to §4.21) and from what the session sent.
  */
+import type { Redactor } from '../internal/redact.js';
 import type { AnyServerEvent } from '../protocol/serverEvents.js';
 
 /** Status of a history item. */
@@ -99,12 +100,31 @@ export class ConversationHistory {
     this.#trim();
   }
 
-  /** Removes the oldest items past `maxItems`; an item still in progress and those after it stay. */
+  /**
+   * Removes the oldest items past `maxItems`: finished ones first, skipping past any item still
+   * in progress (one the server never finishes must not switch the limit off); if the items in
+   * progress alone are more than the limit, the oldest of them go too. Linear in the items.
+   */
   #trim(): void {
-    while (this.#items.length > this.maxItems && this.#items[0]!.status !== 'in_progress') {
-      const oldest = this.#items.shift()!;
-      this.#byId.delete(oldest.id);
-      this.onChange({ kind: 'removed', item: oldest });
+    let excess = this.#items.length - this.maxItems;
+    if (excess <= 0) return;
+    const removed: HistoryItem[] = [];
+    for (const pass of ['finished', 'any'] as const) {
+      for (let i = 0; i < this.#items.length && excess > 0; i++) {
+        const item = this.#items[i]!;
+        if (pass === 'finished' && item.status === 'in_progress') continue;
+        if (pass === 'any' && removed.includes(item)) continue;
+        removed.push(item);
+        excess--;
+      }
+    }
+    const gone = new Set(removed);
+    let at = 0;
+    for (const item of this.#items) if (!gone.has(item)) this.#items[at++] = item;
+    this.#items.length = at;
+    for (const item of removed) {
+      this.#byId.delete(item.id);
+      this.onChange({ kind: 'removed', item });
     }
   }
 
@@ -179,7 +199,7 @@ export class ConversationHistory {
   }
 
   /** Updates the history from one server event. */
-  apply(event: AnyServerEvent, outputRate: number): void {
+  apply(event: AnyServerEvent, outputRate: number, redactor?: Redactor): void {
     switch (event.type) {
       case 'conversation.item.created': {
         const item = event.item;
@@ -235,7 +255,8 @@ export class ConversationHistory {
       case 'response.audio_transcript.delta':
       case 'response.text.delta': {
         const item = this.#byId.get(event.item_id);
-        if (item?.type === 'assistant') item.text += event.delta;
+        // A key split over two deltas is caught where they join (the client redacts each alone).
+        if (item?.type === 'assistant') item.text = redactor ? redactor.appended(item.text + event.delta, event.delta.length) : item.text + event.delta;
         return;
       }
       case 'response.audio.delta': {

@@ -7,6 +7,7 @@
 import { checkTimerMs } from '../client/options.js';
 import { RealtimeClient, type CloseInfo } from '../client/realtimeClient.js';
 import { AbortError, ConnectionError, RealtimeError, ServerError, ValidationError } from '../errors.js';
+import { redactorOf } from '../internal/redact.js';
 import type { ErrorEvent } from '../protocol/serverEvents.js';
 import type { Session, SessionConfig } from '../protocol/session.js';
 import { checkAsk, sendAsk, type AskInput } from './ask.js';
@@ -229,7 +230,8 @@ export class RealtimeSession extends SessionEvents {
     this.#offs.push(
       client.on('*', (event) => {
         if (event.type === 'conversation.item.created' && this.#ignoredItemIds.has(event.item.id ?? '')) return;
-        this.history.apply(event, client.outputSampleRate);
+        // The client's redactor: a key split over two deltas must not come out whole in the history.
+        this.history.apply(event, client.outputSampleRate, redactorOf(client));
       }),
       ...this.#turns.attach(client),
       // A response generated after an inactivity notice makes it stale: a later drop reconnects.

@@ -6,7 +6,7 @@
  */
 import { ValidationError } from '../errors.js';
 import type { FunctionTool } from '../protocol/session.js';
-import { checkJsonSchema, type JsonSchema } from './jsonSchema.js';
+import { checkJsonSchema, MAX_PROBLEMS, type JsonSchema } from './jsonSchema.js';
 
 /** A zod-like schema: anything with `safeParse` (zod 3 and 4, valibot adapters, …). */
 export interface ZodLike<T> {
@@ -87,6 +87,20 @@ export interface ToolRun {
 /** How a tool call ended; the same union in `ToolRun`, `TurnToolCall` and the `tool_result` event. */
 export type ToolStatus = 'ok' | 'invalid_arguments' | 'failed' | 'timeout' | 'unknown_tool' | 'aborted';
 
+/** The arguments after the tool's schema, or at most {@link MAX_PROBLEMS} problems with them. */
+function checkArguments(target: Tool<unknown>, args: unknown): { ok: true; args: unknown } | { ok: false; details: string[] } {
+  if (!isZod(target.parameters)) {
+    const problems = checkJsonSchema(target.parameters, args);
+    return problems.length > 0 ? { ok: false, details: problems } : { ok: true, args };
+  }
+  const parsed = target.parameters.safeParse(args);
+  if (parsed.success) return { ok: true, args: parsed.data };
+  const issues = parsed.error.issues ?? [];
+  const details = issues.length === 0 ? [String(parsed.error.message).slice(0, 500)] : issues.slice(0, MAX_PROBLEMS).map((i) => `${(i.path ?? []).map(String).join('.') || '$'}: ${i.message}`);
+  if (issues.length > MAX_PROBLEMS) details.push(`…and ${issues.length - MAX_PROBLEMS} more problems`);
+  return { ok: false, details };
+}
+
 function errorOutput(message: string, extra: Record<string, unknown> = {}): string {
   return JSON.stringify({ error: message, ...extra });
 }
@@ -102,16 +116,14 @@ export async function runTool(target: Tool<unknown> | undefined, name: string, a
     const error = 'arguments are not valid JSON';
     return { output: errorOutput(error, { arguments: argumentsText.slice(0, 500) }), status: 'invalid_arguments', error };
   }
-  if (isZod(target.parameters)) {
-    const parsed = target.parameters.safeParse(args);
-    if (!parsed.success) {
-      const details = parsed.error.issues?.map((i) => `${(i.path ?? []).map(String).join('.') || '$'}: ${i.message}`) ?? [parsed.error.message];
-      return { output: errorOutput('invalid arguments', { details }), status: 'invalid_arguments', error: details.join('; ') };
-    }
-    args = parsed.data;
-  } else {
-    const problems = checkJsonSchema(target.parameters, args);
-    if (problems.length > 0) return { output: errorOutput('invalid arguments', { details: problems }), status: 'invalid_arguments', error: problems.join('; ') };
+  try {
+    const problems = checkArguments(target, args);
+    if (problems.ok) args = problems.args;
+    else return { output: errorOutput('invalid arguments', { details: problems.details }), status: 'invalid_arguments', error: problems.details.join('; ') };
+  } catch (error) {
+    // A check that throws (a zod refinement, a stack overflow) still ends the call with an output.
+    const message = `the arguments could not be checked: ${error instanceof Error ? error.message : String(error)}`;
+    return { output: errorOutput(message), status: 'invalid_arguments', error: message };
   }
   const timeoutMs = target.timeoutMs ?? 30_000;
   if (signal?.aborted) {

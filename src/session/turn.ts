@@ -5,6 +5,7 @@
  * ignores it gets no unhandled rejection.
  */
 import { EventQueue } from '../client/eventQueue.js';
+import type { Redactor } from '../internal/redact.js';
 import type { Usage } from '../protocol/items.js';
 import type { ToolStatus } from './tools.js';
 
@@ -132,13 +133,15 @@ export class Turn {
   }
 
   /** @internal */
-  transcriptDelta(delta: string, textOnly: boolean): void {
+  transcriptDelta(delta: string, textOnly: boolean, redactor?: Redactor): void {
     this.#result.latency.firstTextMs ??= performance.now() - this.#inputEnd;
+    // Each delta was redacted alone; the accumulated text is checked where the delta joined it.
+    const join = (whole: string) => (redactor ? redactor.appended(whole + delta, delta.length) : whole + delta);
     if (textOnly) {
-      this.#result.text += delta;
+      this.#result.text = join(this.#result.text);
       this.#text.push(delta);
     } else {
-      this.#result.transcript += delta;
+      this.#result.transcript = join(this.#result.transcript);
       this.#transcript.push(delta);
     }
   }

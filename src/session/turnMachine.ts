@@ -15,6 +15,7 @@
 import { pcm16FromBase64 } from '../audio/pcm.js';
 import type { RealtimeClient } from '../client/realtimeClient.js';
 import { RealtimeError, ServerError } from '../errors.js';
+import { redactorOf } from '../internal/redact.js';
 import { newClientItemId } from '../protocol/ids.js';
 import type { Usage } from '../protocol/items.js';
 import type { ErrorEvent } from '../protocol/serverEvents.js';
@@ -109,10 +110,12 @@ export class TurnMachine {
   /** Routes `client`'s events into the machine; returns the functions that remove the listeners. */
   attach(client: RealtimeClient): Array<() => void> {
     const live = (responseId: string) => responseId === this.#turnResponse && !this.#cutResponses.has(responseId);
+    // The client's redactor: a key split over two deltas must not come out whole in turn.result.
+    const redactor = redactorOf(client);
     return [
       client.on('response.created', (e) => this.#responseCreated(e.response.id)),
-      client.on('response.audio_transcript.delta', (e) => live(e.response_id) && this.#turn?.transcriptDelta(e.delta, false)),
-      client.on('response.text.delta', (e) => live(e.response_id) && this.#turn?.transcriptDelta(e.delta, true)),
+      client.on('response.audio_transcript.delta', (e) => live(e.response_id) && this.#turn?.transcriptDelta(e.delta, false, redactor)),
+      client.on('response.text.delta', (e) => live(e.response_id) && this.#turn?.transcriptDelta(e.delta, true, redactor)),
       client.on('response.audio.delta', (e) => {
         const pcm = pcm16FromBase64(e.delta);
         this.host.metrics.outputAudio(pcm.length / client.outputSampleRate);
