@@ -22,9 +22,52 @@ export type ImageInput = Uint8Array | ArrayBuffer | string;
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
-function bytesOf(data: Uint8Array | ArrayBuffer | Int16Array): Uint8Array {
+function bytesOf(data: Uint8Array | ArrayBuffer | Int16Array, where = 'appendAudio'): Uint8Array {
+  checkAttached(data, where);
   if (data instanceof ArrayBuffer) return new Uint8Array(data);
   return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+}
+
+/**
+ * Throws a {@link ValidationError} for a buffer that was transferred away (postMessage, a
+ * worker, `structuredClone` with `transfer`): viewing it would throw a raw TypeError. Node 20 has
+ * no `ArrayBuffer.prototype.detached`; a detached buffer is the one that cannot be viewed.
+ */
+function checkAttached(data: ArrayBuffer | ArrayBufferView, where: string): void {
+  const buffer = data instanceof ArrayBuffer ? data : data.buffer;
+  if (!(buffer instanceof ArrayBuffer) || buffer.byteLength > 0) return;
+  try {
+    new Uint8Array(buffer);
+  } catch {
+    throw new ValidationError(`${where}: the buffer was transferred (detached), e.g. by postMessage or structuredClone with transfer; pass a copy that is still attached.`, `${where}(data)`);
+  }
+}
+
+/**
+ * Throws a {@link ValidationError} naming the first value JSON cannot carry (a BigInt, a cycle),
+ * so that `updateSession({ temperature: 1n })` is a typed error, not `JSON.stringify`'s TypeError.
+ */
+export function checkJsonValue(value: unknown, param: string): void {
+  try {
+    JSON.stringify(value);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new ValidationError(`${param}: ${firstBigIntPath(value, param) ?? 'a value'} cannot be sent as JSON (${reason}); use numbers, strings, booleans, arrays and plain objects.`, firstBigIntPath(value, param) ?? param);
+  }
+}
+
+/** Where the first BigInt is, e.g. `session.temperature` (bounded walk, cycles skipped). */
+function firstBigIntPath(value: unknown, path: string): string | undefined {
+  const work: Array<[unknown, string]> = [[value, path]];
+  const seen = new Set<object>();
+  for (let visits = 0; work.length > 0 && visits < 10_000; visits++) {
+    const [v, p] = work.pop()!;
+    if (typeof v === 'bigint') return p;
+    if (typeof v !== 'object' || v === null || seen.has(v)) continue;
+    seen.add(v);
+    for (const [k, child] of Object.entries(v).reverse()) work.push([child, Array.isArray(v) ? `${p}[${k}]` : `${p}.${k}`]);
+  }
+  return undefined;
 }
 
 /**
@@ -46,6 +89,7 @@ export function checkFormattedAudio(data: AudioInput, format: AudioInputFormat, 
   if (!(data instanceof Int16Array) && !(data instanceof Float32Array)) {
     throw new ValidationError(`${where}: with { sampleRate, channels } pass samples as an Int16Array or a Float32Array.`, `${where}(data)`);
   }
+  checkAttached(data, where);
   if (data.length === 0) throw new ValidationError(`${where}: the audio is empty; pass at least one sample.`, `${where}(data)`);
   if (data.length % channels !== 0) {
     throw new ValidationError(`${where}: ${data.length} samples do not divide into ${channels} interleaved channels.`, `${where}(data)`);
@@ -97,7 +141,7 @@ export function encodeImage(data: ImageInput, options: { mimeType?: string; maxB
     }
     bytes = decodeBase64(data);
   } else if (data instanceof Uint8Array || data instanceof ArrayBuffer) {
-    bytes = bytesOf(data);
+    bytes = bytesOf(data, 'appendImage');
   } else {
     throw new ValidationError('appendImage: pass JPEG bytes (Uint8Array, Buffer, ArrayBuffer) or their base64.', 'appendImage(data)');
   }

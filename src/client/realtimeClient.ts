@@ -17,7 +17,7 @@ import type { Socket } from '../transport/socket.js';
 import { TypedEmitter } from './emitter.js';
 import { Pcm16MonoConverter } from '../audio/convert.js';
 import { encodeBase64 } from '../audio/base64.js';
-import { allowedRate, checkFormattedAudio, encodeAudio, encodeImage, type AudioInput, type AudioInputFormat, type ImageInput } from './encodeInput.js';
+import { allowedRate, checkFormattedAudio, checkJsonValue, encodeAudio, encodeImage, type AudioInput, type AudioInputFormat, type ImageInput } from './encodeInput.js';
 import { EventQueue } from './eventQueue.js';
 import { checkTimerMs, handshakeHeaders, resolveOptions, type RealtimeClientOptions, type ResolvedOptions } from './options.js';
 import { parseServerEvent } from './parseServerEvent.js';
@@ -455,8 +455,10 @@ export class RealtimeClient implements AsyncIterable<AnyServerEvent> {
     const queue: EventQueue<AnyServerEvent> = new EventQueue(limit, this.#opts.timeouts.readerStallMs, {
       onFull: () => {
         if (!this.#socket?.pause) return false;
-        // Closing or finishing: the answer must still be read, so the queue grows (bounded by closeMs) without a pause.
-        if (this.#state === 'closing' || this.#finishSent) return true;
+        // Closing: the close frame must still be read, so the queue grows (bounded by closeMs) without a
+        // pause. Finishing keeps pausing: finish() took the holds back once, and a server that floods
+        // instead of answering session.finished is bounded by the queue, then by finishMs.
+        if (this.#state === 'closing') return true;
         if (this.#pauses++ === 0) this.#socket.pause();
         return true;
       },
@@ -647,6 +649,7 @@ export class RealtimeClient implements AsyncIterable<AnyServerEvent> {
     if (typeof config !== 'object' || config === null || Array.isArray(config)) {
       throw new ValidationError('updateSession: pass a session configuration object.', 'session');
     }
+    checkJsonValue(config, 'session');
     const info = this.#opts.modelInfo;
     if (!this.#opts.validate || !info) return;
     const [issue] = validateSessionConfig(info, config, { refuseSilentFailureVoices: !this.#opts.allowBrokenVoices });
