@@ -45,7 +45,13 @@ async function authenticated(options: ResolvedRelayOptions, request: IncomingMes
 /** Runs the origin, authentication and model checks for `request` with query `url`. */
 export async function admit(options: ResolvedRelayOptions, request: IncomingMessage, url: URL): Promise<Admission> {
   const origin = header(request, 'origin');
-  if (!options.originAllowed(origin, header(request, 'host'))) {
+  const host = header(request, 'host');
+  if (!options.originAllowed(origin, host)) {
+    if (options.originRefusal(origin, host) === 'host') {
+      // DNS rebinding: a page on the attacker's name, resolved to this relay (docs: Origins).
+      const message = `Host ${(host ?? '').slice(0, 100)} is not a name of this relay; set allowedHosts (or allowedOrigins) to serve pages under it.`;
+      return { ok: false, refusal: { status: 403, code: 'Forbidden.Host', message } };
+    }
     return { ok: false, refusal: { status: 403, code: 'Forbidden.Origin', message: `Origin ${origin ?? ''} is not allowed to use this relay.`.slice(0, 300) } };
   }
   if (!(await authenticated(options, request))) {

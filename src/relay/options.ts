@@ -100,6 +100,15 @@ export interface RelayOptions {
    * relay (cross-site WebSocket hijacking).
    */
   allowedOrigins?: readonly string[] | '*' | ((origin: string) => boolean);
+  /**
+   * Host names (`relay.example.com`, no port) the default same-origin policy accepts in a
+   * browser's `Host` header. A page admitted as "same origin" must also be on one of these, else
+   * HTTP 403 `Forbidden.Host`: under DNS rebinding the attacker's name points at the relay, so
+   * `Origin` and `Host` match and only the name gives it away. Default: `localhost`,
+   * `*.localhost`, IP addresses, and `host`. Not used when `allowedOrigins` is set (an exact list
+   * of origins cannot be rebound).
+   */
+  allowedHosts?: readonly string[];
   /** Models a browser may ask for with `?model=`; others get HTTP 403. Default: any (the upstream checks). */
   allowedModels?: readonly string[];
   /** Per-connection limits. */
@@ -139,6 +148,8 @@ export interface ResolvedRelayOptions {
   getApiKey: () => Promise<string>;
   authenticate: Authenticate | undefined;
   originAllowed: (origin: string | undefined, host: string | undefined) => boolean;
+  /** Why {@link originAllowed} refused: the origin, or (DNS rebinding) the Host name. */
+  originRefusal: (origin: string | undefined, host: string | undefined) => 'origin' | 'host';
   allowedModels: ReadonlySet<string> | undefined;
   limits: Required<RelayLimits>;
   filter: { eventTypes: ReadonlySet<string> | undefined; sessionFields: ReadonlySet<string> | undefined };
@@ -183,33 +194,53 @@ function normalizeOrigin(origin: string): string {
   return origin.trim().replace(/\/+$/, '').toLowerCase();
 }
 
-function originCheck(allowed: RelayOptions['allowedOrigins']): ResolvedRelayOptions['originAllowed'] {
-  if (allowed === '*') return () => true;
+/** The hostname of a `Host` header (`[::1]:8080` → `[::1]`, `a.example:80` → `a.example`), lower case. */
+function hostName(host: string): string {
+  try {
+    return new URL(`http://${host.trim()}`).hostname.toLowerCase();
+  } catch {
+    return '';
+  }
+}
+
+/** IP literals and loopback names cannot be rebound to another address by a DNS answer. */
+function unrebindable(name: string): boolean {
+  return name === 'localhost' || name.endsWith('.localhost') || /^\d{1,3}(\.\d{1,3}){3}$/.test(name) || name.startsWith('[');
+}
+
+type OriginVerdict = 'ok' | 'origin' | 'host';
+
+function originCheck(allowed: RelayOptions['allowedOrigins'], hosts: ReadonlySet<string>): (origin: string | undefined, host: string | undefined) => OriginVerdict {
+  if (allowed === '*') return () => 'ok';
   if (typeof allowed === 'function') {
     return (origin) => {
-      if (origin === undefined) return true;
+      if (origin === undefined) return 'ok';
       try {
-        return allowed(origin) === true;
+        return allowed(origin) === true ? 'ok' : 'origin';
       } catch {
-        return false;
+        return 'origin';
       }
     };
   }
   if (allowed !== undefined && (!Array.isArray(allowed) || allowed.some((o) => typeof o !== 'string' || !/^https?:\/\/[^/\s]+\/?$/i.test(o)))) {
     throw new ValidationError("allowedOrigins must be '*', a predicate, or a list of origins such as 'https://app.example.com'.", 'allowedOrigins');
   }
+  // Exact matches only: `https://app.example.com.evil.net` is another origin, not a longer one.
   const set = new Set((allowed ?? []).map(normalizeOrigin));
   return (origin, host) => {
     // Non-browser clients send no Origin; they cannot be hijacked through a visitor's cookies.
-    if (origin === undefined) return true;
+    if (origin === undefined) return 'ok';
     const o = normalizeOrigin(origin);
-    if (set.has(o)) return true;
-    if (allowed !== undefined) return false;
+    if (allowed !== undefined) return set.has(o) ? 'ok' : 'origin';
+    let sameOrigin = false;
     try {
-      return host !== undefined && new URL(o).host === host.toLowerCase();
+      sameOrigin = host !== undefined && new URL(o).host === host.trim().toLowerCase();
     } catch {
-      return false;
+      sameOrigin = false;
     }
+    if (!sameOrigin) return 'origin';
+    const name = hostName(host!);
+    return unrebindable(name) || hosts.has(name) ? 'ok' : 'host';
   };
 }
 
@@ -263,6 +294,8 @@ export function resolveRelayOptions(options: RelayOptions = {}): ResolvedRelayOp
   const port = count('port', options.port, 0, true);
   if (!Number.isInteger(port) || port > 65535) throw new ValidationError(`port must be an integer from 0 to 65535, got ${port}.`, 'port');
   const logger = options.logger;
+  const hosts = list('allowedHosts', options.allowedHosts);
+  const origins = originCheck(options.allowedOrigins, new Set([...(hosts ?? []), options.host ?? '127.0.0.1'].map((h) => h.toLowerCase())));
   return {
     host: options.host ?? '127.0.0.1',
     port,
@@ -271,7 +304,8 @@ export function resolveRelayOptions(options: RelayOptions = {}): ResolvedRelayOp
     workspaceId,
     getApiKey,
     authenticate: options.authenticate,
-    originAllowed: originCheck(options.allowedOrigins),
+    originAllowed: (origin, host) => origins(origin, host) === 'ok',
+    originRefusal: (origin, host) => (origins(origin, host) === 'host' ? 'host' : 'origin'),
     allowedModels: list('allowedModels', options.allowedModels),
     limits: {
       maxSessionMs: count('limits.maxSessionMs', l.maxSessionMs, 30 * 60_000, true),

@@ -121,8 +121,9 @@ export class RelayConnection {
       }
       this.upstream = upstream;
       this.log('info', `upstream open (model ${model})`);
-      for (const frame of this.pending.splice(0)) this.forward(upstream, this.browser, frame.data, frame.isBinary, this.browserPaused);
-      this.pendingBytes = 0;
+      // With a relay session, the page's frames wait for the relay's own session.update (sent
+      // on session.created): a frame sent before it would run under the page's settings.
+      if (!this.tracker || this.tracker.sentOwnUpdate) this.flushPending(upstream);
     } catch (error) {
       const failure = error instanceof UpstreamFailure ? error : new UpstreamFailure(RELAY_CLOSE_CODES.upstreamUnavailable, 'upstream unreachable', this.redactor.text(String(error)));
       this.log('warn', failure.detail);
@@ -159,7 +160,7 @@ export class RelayConnection {
       if (verdict.type === 'session.update') this.tracker?.browserUpdate(verdict.eventId);
       out = Buffer.from(verdict.text, 'utf8');
     }
-    if (this.upstream) {
+    if (this.upstream && this.pending.length === 0 && (!this.tracker || this.tracker.sentOwnUpdate)) {
       this.forward(this.upstream, this.browser, out, isBinary, this.browserPaused);
       return;
     }
@@ -186,7 +187,10 @@ export class RelayConnection {
     }
     if (this.tracker && !isBinary) {
       const verdict = this.tracker.fromUpstream(out);
-      if (verdict.sendFirst) upstream.send(verdict.sendFirst);
+      if (verdict.sendFirst) {
+        upstream.send(verdict.sendFirst);
+        if (this.upstream) this.flushPending(upstream); // else connectUpstream flushes once the open settles
+      }
       if (verdict.refused !== undefined) {
         this.log('error', `the service refused the relay's session settings: ${verdict.refused}`);
         this.closeBoth(RELAY_CLOSE_CODES.relayConfigRefused, closeReason(`relay session settings refused: ${verdict.refused}`), 'relay session refused');
@@ -196,6 +200,12 @@ export class RelayConnection {
     }
     this.framesOut++;
     this.forward(this.browser, upstream, out, isBinary, this.upstreamPaused);
+  }
+
+  /** Sends what the browser sent while the upstream (or the relay's session.update) was not ready, in order. */
+  private flushPending(upstream: WebSocket): void {
+    for (const frame of this.pending.splice(0)) this.forward(upstream, this.browser, frame.data, frame.isBinary, this.browserPaused);
+    this.pendingBytes = 0;
   }
 
   /** Sends `data` to `to`; pauses reading `from` while `to` has too much queued. */

@@ -28,6 +28,11 @@ export class SessionUpdateTracker {
   private readonly inFlight: Array<{ from: 'relay' | 'browser'; eventId: string | undefined }> = [];
   private sent = false;
 
+  /** The relay's own `session.update` has gone upstream: the browser's frames may follow it. */
+  get sentOwnUpdate(): boolean {
+    return this.sent;
+  }
+
   constructor(private readonly session: SessionConfig) {}
 
   /** The browser sent a `session.update` (already on its way upstream, in order). */
@@ -48,7 +53,8 @@ export class SessionUpdateTracker {
     if (event.type === 'session.created' && !this.sent) {
       this.sent = true;
       const eventId = newEventId();
-      this.inFlight.push({ from: 'relay', eventId });
+      // First in line: the browser's updates seen so far are still held, and go upstream after it.
+      this.inFlight.unshift({ from: 'relay', eventId });
       return { swallow: false, sendFirst: JSON.stringify({ event_id: eventId, type: 'session.update', session: this.session }) };
     }
     if (event.type === 'session.updated') {

@@ -57,7 +57,7 @@ export async function handleSignaling(options: ResolvedRelayOptions, webrtcUrl: 
   const admission = await admit(options, req, url);
   if (!admission.ok) {
     options.log('info', `signalling refused with ${admission.refusal.status} ${admission.refusal.code}`);
-    sendRefusal(res, admission.refusal, admission.refusal.code === 'Forbidden.Origin' ? {} : cors);
+    sendRefusal(res, admission.refusal, admission.refusal.code === 'Forbidden.Origin' || admission.refusal.code === 'Forbidden.Host' ? {} : cors);
     return;
   }
   const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
