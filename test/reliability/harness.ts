@@ -222,7 +222,11 @@ export function sessionUpdated(id = 'sess_hostile'): Record<string, unknown> {
 }
 
 /** Starts a hostile server; `script` decides what each upgrade gets (default: accept). */
-export async function startHostileServer(script: (up: UpgradeControl) => void = (up) => void up.accept(), onFrame?: (frame: Record<string, unknown>, ws: WebSocket) => void): Promise<HostileServer> {
+export async function startHostileServer(
+  script: (up: UpgradeControl) => void = (up) => void up.accept(),
+  onFrame?: (frame: Record<string, unknown>, ws: WebSocket) => void,
+  options: { answerFinish?: boolean } = {},
+): Promise<HostileServer> {
   const http: Server = createServer((_req, res) => res.writeHead(404).end());
   const raw = new Set<NetSocket>();
   let tcp = 0;
@@ -264,7 +268,7 @@ export async function startHostileServer(script: (up: UpgradeControl) => void = 
               }
               frames.push(frame);
               // session.finish is answered as qwen3.5-omni-plus does (§3.9), so that closing is quick.
-              if (frame.type === 'session.finish') {
+              if (frame.type === 'session.finish' && options.answerFinish !== false) {
                 ws.send(JSON.stringify({ event_id: 'event_fin', type: 'session.finished' }));
                 ws.close(1000);
               }
