@@ -7,7 +7,7 @@
  * figure of each is the median round.
  */
 import { waitForQuiet } from './lib/machineLoad.js';
-import type { Variant } from './lib/clients.js';
+import type { ReceiveVariant as Variant } from './lib/clients.js';
 import { runWorker, startChild } from './lib/proc.js';
 import type { Bench, BenchContext, BenchResult } from './lib/report.js';
 import { fmt, median, ratio } from './lib/stats.js';
@@ -18,6 +18,7 @@ const LABELS: Record<Variant, string> = {
   raw: 'raw ws + JSON.parse + Buffer base64 (baseline)',
   sdk: 'RealtimeClient + audio kit decode (pcm16FromBase64)',
   'sdk-buffer': 'RealtimeClient + Buffer base64 decode',
+  openai: 'openai-node OpenAIRealtimeWS + Buffer base64 decode',
 };
 
 export const receiveBench: Bench = {
@@ -26,13 +27,13 @@ export const receiveBench: Bench = {
   async run(ctx: BenchContext): Promise<BenchResult> {
     const repeats = ctx.quick ? 30 : 150;
     const rounds = ctx.quick ? 3 : 9;
+    const variants: Variant[] = ['raw', 'sdk', 'sdk-buffer', 'openai'];
     const server = startChild('server', 'servers/replayServer.ts');
     try {
       const ready = await server.next<{ url: string; reply: { frames: number; bytes: number; durationMs: number; audioDeltas: number } }>('ready');
-      ctx.log(`receive: ${rounds} rounds × 3 clients, each ${repeats} replies (${fmt((repeats * ready.reply.bytes) / 1e6)} MB, ${repeats * ready.reply.frames} events)…`);
+      ctx.log(`receive: ${rounds} rounds × ${variants.length} clients, each ${repeats} replies (${fmt((repeats * ready.reply.bytes) / 1e6)} MB, ${repeats * ready.reply.frames} events)…`);
       await waitForQuiet(ctx.log);
-      const runs = await runWorker<Run[]>('workers/receiveClient.ts', ['--url', ready.url, '--repeats', String(repeats), '--rounds', String(rounds), '--variants', 'raw,sdk,sdk-buffer']);
-      const variants: Variant[] = ['raw', 'sdk', 'sdk-buffer'];
+      const runs = await runWorker<Run[]>('workers/receiveClient.ts', ['--url', ready.url, '--repeats', String(repeats), '--rounds', String(rounds), '--variants', variants.join(',')]);
       const figures = variants.map((variant) => {
         const mine = runs.filter((r) => r.variant === variant);
         return {

@@ -10,13 +10,22 @@
  *   `RealtimeSession` does).
  * - `sdk-buffer`: `RealtimeClient`, but reply audio decoded the raw way; the difference to `sdk`
  *   is the cost of the audio kit's validating decoder, to the rest the client's own cost.
+ * - `openai` (receive benchmark only): openai-node's realtime WebSocket client
+ *   (`openai/realtime/ws`, `OpenAIRealtimeWS`) on the same stream, reply audio decoded the raw
+ *   way: the peer SDK a user would compare with. It insists on `wss://`, so its socket is handed a
+ *   plain TCP connection (`createConnection`) to the local replay server.
  */
+import { connect as netConnect } from 'node:net';
+import OpenAI from 'openai';
+import { OpenAIRealtimeWS } from 'openai/realtime/ws';
 import { WebSocket } from 'ws';
 import { pcm16FromBase64 } from '../../src/audio/pcm.js';
 import { RealtimeClient } from '../../src/client/realtimeClient.js';
 
 /** Which client. */
 export type Variant = 'raw' | 'sdk' | 'sdk-buffer';
+/** Which client, in the receive benchmark (which also measures openai-node's). */
+export type ReceiveVariant = Variant | 'openai';
 
 /** A server event as the benchmarks see it. */
 export interface BenchEvent {
@@ -174,8 +183,71 @@ class SdkSession implements BenchSession {
   }
 }
 
+class OpenAiSession implements BenchSession {
+  #rt: OpenAIRealtimeWS | undefined;
+  #handler: (event: BenchEvent) => void = () => {};
+  #audio: (pcm: Int16Array) => void = () => {};
+
+  connect(url: string): Promise<void> {
+    const u = new URL(url);
+    const client = new OpenAI({ apiKey: API_KEY, baseURL: `http://${u.host}${u.pathname.replace(/\/realtime$/, '')}` });
+    // The path of a UNIX socket must not be taken from the URL's path (as ws' own netConnect does).
+    const createConnection = (options: { host?: string; port?: number }) => netConnect({ host: options.host ?? '127.0.0.1', port: Number(options.port) });
+    const rt = new OpenAIRealtimeWS({ model: MODEL, options: { createConnection, perMessageDeflate: false } as never }, client);
+    this.#rt = rt;
+    rt.on('error', () => {});
+    rt.on('event', (event) => {
+      const e = event as unknown as BenchEvent;
+      if (e.type === 'response.audio.delta') this.#audio(bufferDecode(e.delta as string));
+      this.#handler(e);
+    });
+    return new Promise((resolve, reject) => {
+      rt.socket.once('error', reject);
+      rt.on('session.created' as never, (() => resolve()) as never);
+    });
+  }
+
+  manualMode(): Promise<void> {
+    return new Promise((resolve) => {
+      this.#rt!.on('session.updated' as never, (() => resolve()) as never);
+      this.send({ type: 'session.update', session: { modalities: ['text', 'audio'], turn_detection: null } });
+    });
+  }
+
+  onEvent(handler: (event: BenchEvent) => void): void {
+    this.#handler = handler;
+  }
+
+  onAudio(handler: (pcm: Int16Array) => void): void {
+    this.#audio = handler;
+  }
+
+  appendAudio(pcm: Int16Array): undefined {
+    this.send({ type: 'input_audio_buffer.append', audio: Buffer.from(pcm.buffer, pcm.byteOffset, pcm.byteLength).toString('base64') });
+    return undefined;
+  }
+
+  send(event: BenchEvent): void {
+    this.#rt!.send(event as never);
+  }
+
+  get bufferedAmount(): number {
+    return this.#rt?.socket.bufferedAmount ?? 0;
+  }
+
+  close(): Promise<void> {
+    const ws = this.#rt?.socket;
+    if (!ws || ws.readyState === ws.CLOSED) return Promise.resolve();
+    return new Promise((resolve) => {
+      ws.once('close', () => resolve());
+      ws.close(1000);
+    });
+  }
+}
+
 /** A new, unconnected session of `variant`. */
-export function newSession(variant: Variant): BenchSession {
+export function newSession(variant: ReceiveVariant): BenchSession {
+  if (variant === 'openai') return new OpenAiSession();
   if (variant === 'raw') return new RawSession();
   return new SdkSession(variant === 'sdk');
 }

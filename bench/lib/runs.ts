@@ -1,9 +1,9 @@
 /** What the receive and send workers report per measured run (read by their benchmarks). */
-import type { Variant } from './clients.js';
+import type { ReceiveVariant, Variant } from './clients.js';
 
 /** One receive run: a flood of recorded replies taken in by one client variant. */
 export interface ReceiveRun {
-  variant: Variant;
+  variant: ReceiveVariant;
   events: number;
   samples: number;
   bytes: number;

@@ -5,7 +5,7 @@
  * round so that both see the same machine state. Reports wall time and this process's CPU time.
  */
 import { cpuUsedUs, nowUs } from '../lib/clock.js';
-import { newSession, type Variant } from '../lib/clients.js';
+import { newSession, type ReceiveVariant as Variant } from '../lib/clients.js';
 import { finishWorker, workerArgs } from '../lib/proc.js';
 import { interleavedRounds } from '../lib/rounds.js';
 import type { ReceiveRun as Run } from '../lib/runs.js';
