@@ -30,6 +30,13 @@ interface Secret {
  */
 export class Redactor {
   #secrets: Secret[] = [];
+  /**
+   * The escapes that could hide a character of a secret: `\u` always, plus `\/`, `\"` and the
+   * like only for a secret holding that character. A server that writes every `/` of its base64
+   * as `\/` (some JSON encoders do) then still costs nothing more for an `sk-` key.
+   */
+  #escapes: string[] = [];
+  #escapeBytes: Buffer[] = [];
 
   /** Replaces the secrets (e.g. the key resolved by this connect); short or empty ones are ignored. */
   set(secrets: readonly (string | undefined)[]): void {
@@ -39,6 +46,10 @@ export class Redactor {
         const anchor = [...text].find((c) => !BASE64.test(c)) ?? text[0]!;
         return { text, anchor, anchorByte: anchor.charCodeAt(0) < 0x80 ? anchor.charCodeAt(0) : -1 };
       });
+    const escapes = new Set(['\\u']);
+    for (const { text } of this.#secrets) for (const [letter, char] of Object.entries(SHORT_ESCAPES)) if (text.includes(char)) escapes.add(`\\${letter}`);
+    this.#escapes = [...escapes];
+    this.#escapeBytes = this.#escapes.map((e) => Buffer.from(e, 'utf8'));
   }
 
   /** The secrets, for a transport that redacts its own error texts. */
@@ -49,7 +60,7 @@ export class Redactor {
   /** True when `text` may hold a secret, raw or JSON-escaped (false is certain). */
   mayHold(text: string): boolean {
     if (this.#secrets.length === 0) return false;
-    if (text.indexOf('\\') !== -1) return true;
+    for (const escape of this.#escapes) if (text.indexOf(escape) !== -1) return true;
     for (const s of this.#secrets) if (text.indexOf(s.anchor) !== -1 && text.includes(s.text)) return true;
     return false;
   }
@@ -57,7 +68,7 @@ export class Redactor {
   /** {@link mayHold} for UTF-8 bytes (the relay's frames), without decoding them. */
   mayHoldBytes(bytes: Buffer): boolean {
     if (this.#secrets.length === 0) return false;
-    if (bytes.indexOf(0x5c) !== -1) return true;
+    for (const escape of this.#escapeBytes) if (bytes.indexOf(escape) !== -1) return true;
     for (const s of this.#secrets) if ((s.anchorByte < 0 || bytes.indexOf(s.anchorByte) !== -1) && bytes.includes(s.text)) return true;
     return false;
   }
@@ -152,7 +163,8 @@ export class Redactor {
   }
 }
 
-const SHORT_ESCAPES: Record<string, string> = { b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
+/** JSON's short escapes: the letter after the backslash, and the character it stands for. */
+const SHORT_ESCAPES: Record<string, string> = { b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', '"': '"', '\\': '\\', '/': '/' };
 
 /** `text` with every occurrence of each secret (raw or JSON-escaped) replaced by `***`. */
 export function redactSecrets(text: string, secrets: readonly string[]): string {
