@@ -234,7 +234,7 @@ export class RealtimeClient implements AsyncIterable<AnyServerEvent> {
       ? undefined
       : error instanceof ConnectionError
         ? error
-        : new ConnectionError(`connect failed: ${this.#redactor.text(error instanceof Error ? error.message : String(error))}`, 'connection_failed', { cause: this.#redactor.safeCause(error) });
+        : new ConnectionError(`connect failed: ${this.#redactor.text(error instanceof Error ? error.message : String(error))}`, 'connection_failed', { cause: error instanceof RealtimeError ? error : this.#redactor.safeCause(error) });
     this.#teardown(this.#closeRequested ? 1000 : 1006, '', failure);
   }
 
