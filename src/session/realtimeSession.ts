@@ -227,11 +227,12 @@ export class RealtimeSession extends SessionEvents {
 
   #attach(client: RealtimeClient): void {
     for (const off of this.#offs.splice(0)) off();
+    // The client's redactor: a key split over two deltas must not come out whole in the history.
+    const redactor = redactorOf(client);
     this.#offs.push(
       client.on('*', (event) => {
         if (event.type === 'conversation.item.created' && this.#ignoredItemIds.has(event.item.id ?? '')) return;
-        // The client's redactor: a key split over two deltas must not come out whole in the history.
-        this.history.apply(event, client.outputSampleRate, redactorOf(client));
+        this.history.apply(event, client.outputSampleRate, redactor);
       }),
       ...this.#turns.attach(client),
       // A response generated after an inactivity notice makes it stale: a later drop reconnects.
