@@ -30,12 +30,16 @@ export class EventQueue<T> implements AsyncIterableIterator<T> {
   #full = false;
   #consumed = 0;
   #stall: ReturnType<typeof setTimeout> | undefined;
+  /** Size at which the queue asks to pause: `limit`, or more for a while after {@link release} with room. */
+  #pauseAt: number;
 
   constructor(
     private readonly limit: number,
     private readonly stallMs: number,
     private readonly hooks: EventQueueHooks,
-  ) {}
+  ) {
+    this.#pauseAt = limit;
+  }
 
   /** Events waiting to be read. */
   get size(): number {
@@ -53,7 +57,7 @@ export class EventQueue<T> implements AsyncIterableIterator<T> {
       return;
     }
     this.#items.push(item);
-    if (!this.#full && this.size >= this.limit) {
+    if (!this.#full && this.size >= this.#pauseAt) {
       if (this.hooks.onFull()) {
         this.#full = true;
         this.#armStall();
@@ -77,8 +81,14 @@ export class EventQueue<T> implements AsyncIterableIterator<T> {
     }, this.stallMs);
   }
 
-  /** Gives up the hold on reading now (the queue keeps its events and may take it again when full). */
-  release(): void {
+  /**
+   * Gives up the hold on reading now (the queue keeps its events and may take it again when full).
+   * With `room`, it takes up to `limit` more events before holding again (until the reader catches
+   * up): enough for an answer the owner waits for (`session.finished`) to get past a full queue,
+   * still bounded.
+   */
+  release(room = false): void {
+    if (room) this.#pauseAt = this.size + this.limit;
     clearTimeout(this.#stall);
     this.#stall = undefined;
     if (!this.#full) return;
@@ -127,7 +137,10 @@ export class EventQueue<T> implements AsyncIterableIterator<T> {
         this.#items.splice(0, this.#head);
         this.#head = 0;
       }
-      if (this.#full && this.size <= this.limit / 2) this.release();
+      if (this.size <= this.limit / 2) {
+        this.#pauseAt = this.limit;
+        if (this.#full) this.release();
+      }
       return Promise.resolve({ value, done: false });
     }
     if (this.#failure !== undefined) {

@@ -933,7 +933,8 @@ export class RealtimeClient implements AsyncIterable<AnyServerEvent> {
 
   /** Lets the transport read again and drops every iterator's hold on it (closing needs the close frame). */
   #resumeReading(): void {
-    for (const queue of this.#queues) queue.release();
+    // With room for one more queue of events: the answer being waited for must get past a full queue.
+    for (const queue of this.#queues) queue.release(true);
     if (this.#pauses > 0) {
       this.#pauses = 0;
       this.#socket?.resume?.();

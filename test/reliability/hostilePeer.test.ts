@@ -227,6 +227,29 @@ describe('numbers a server sends are bounded before use (issue 16, items 5, 6, 8
     assert.ok(read > 0);
   });
 
+  test('item 6: finish() called inside a for-await loop whose queue is full still gets session.finished (room for one more queue)', async () => {
+    const delta = JSON.stringify({ event_id: 'e', type: 'response.audio.delta', response_id: 'r', item_id: 'i', output_index: 0, content_index: 0, delta: Buffer.alloc(9_600).toString('base64') });
+    const server = await hostile(undefined, (frame, ws) => {
+      if (frame.type === 'response.create') for (let i = 0; i < 120; i++) ws.send(delta);
+    });
+    const c = new RealtimeClient({ url: server.url, apiKey: KEY, model: MODEL, logger: quiet, maxQueuedEvents: 64 });
+    await c.connect();
+    let outcome: Awaited<ReturnType<RealtimeClient['finish']>> | undefined;
+    const loop = (async () => {
+      let seen = 0;
+      for await (const _event of c) {
+        // Wait until the queue is full and reading paused, then finish from inside the loop.
+        if (++seen === 1) {
+          await sleep(300);
+          outcome = await c.finish({ timeoutMs: 3000 });
+        }
+      }
+    })();
+    c.createResponse();
+    await settles(loop, 6000, 'the loop');
+    assert.deepEqual(outcome, { finished: true, reason: 'session.finished' });
+  });
+
   test('item 8: maxHistoryItems holds even when the oldest item stays in_progress forever', async () => {
     const server = await hostile(undefined, (frame, ws) => {
       if (frame.type !== 'response.create') return;
