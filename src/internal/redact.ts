@@ -36,7 +36,6 @@ export class Redactor {
    * as `\/` (some JSON encoders do) then still costs nothing more for an `sk-` key.
    */
   #escapes: string[] = [];
-  #escapeBytes: Buffer[] = [];
 
   /** Replaces the secrets (e.g. the key resolved by this connect); short or empty ones are ignored. */
   set(secrets: readonly (string | undefined)[]): void {
@@ -49,7 +48,6 @@ export class Redactor {
     const escapes = new Set(['\\u']);
     for (const { text } of this.#secrets) for (const [letter, char] of Object.entries(SHORT_ESCAPES)) if (text.includes(char)) escapes.add(`\\${letter}`);
     this.#escapes = [...escapes];
-    this.#escapeBytes = this.#escapes.map((e) => Buffer.from(e, 'utf8'));
   }
 
   /** The secrets, for a transport that redacts its own error texts. */
@@ -65,10 +63,13 @@ export class Redactor {
     return false;
   }
 
-  /** {@link mayHold} for UTF-8 bytes (the relay's frames), without decoding them. */
+  /**
+   * {@link mayHold} for UTF-8 bytes (the relay's frames, Node only), without decoding them. (This
+   * module also runs in browsers: no `Buffer` is made here, a Buffer searches for a string's UTF-8.)
+   */
   mayHoldBytes(bytes: Buffer): boolean {
     if (this.#secrets.length === 0) return false;
-    for (const escape of this.#escapeBytes) if (bytes.indexOf(escape) !== -1) return true;
+    for (const escape of this.#escapes) if (bytes.indexOf(escape) !== -1) return true;
     for (const s of this.#secrets) if ((s.anchorByte < 0 || bytes.indexOf(s.anchorByte) !== -1) && bytes.includes(s.text)) return true;
     return false;
   }
