@@ -12,6 +12,7 @@ import { describe, test } from 'node:test';
 import { inspect } from 'node:util';
 import type { WebSocket } from 'ws';
 import { AuthenticationError, ConnectionError, RealtimeClient, RealtimeSession, ServerError, ValidationError, tool } from '../../src/index.js';
+import { runCli } from '../cli/runCli.js';
 import { checkEachTest, closeAfterAll, hostile, rejectsWithin, sessionCreated, sessionUpdated, settles, sim, sleep } from './harness.js';
 
 checkEachTest();
@@ -114,6 +115,18 @@ describe('the key never leaks (issue 16, items 1–4)', () => {
     assert.ok(seen.join('\n').includes('echo ***'), 'the text delta arrived, redacted');
     await c.close();
     assertNoKey(seen.join('\n'), 'the client’s output');
+  });
+
+  test('item 2, CLI: chat --json against a server that echoes the key JSON-escaped prints *** and never the key', async () => {
+    const server = await hostile(undefined, (frame, ws) => {
+      if (frame.type === 'session.update') ws.send(JSON.stringify(sessionUpdated()));
+      if (frame.type !== 'conversation.item.create') return;
+      ws.send(escapeKey(JSON.stringify({ event_id: 'e_err', type: 'error', error: { type: 'invalid_request_error', code: 'x', message: `echo ${KEY}` } })));
+      ws.close(4100, 'bye');
+    });
+    const run = await runCli(['chat', '--text', 'hi', '--json', '--url', server.url, '--timeout', '3'], { DASHSCOPE_API_KEY: KEY }, { timeoutMs: 30_000 });
+    assert.ok(run.stdout.includes('echo ***'), `the error event was printed, redacted: ${run.stdout.slice(0, 300)}`);
+    assertNoKey(`${run.stdout}\n${run.stderr}`, 'the CLI output');
   });
 
   test('item 3: a key split over two transcript deltas does not come out whole in turn.result.transcript or the history', async () => {
