@@ -25,8 +25,9 @@ interface Secret {
 
 /**
  * Scrubs a set of secrets from text. Cheap when there is nothing to find: a frame is looked at
- * with `indexOf` of one character (memchr) per secret plus one for a backslash, so an audio
- * delta (base64, §4.12) costs two scans at memory speed and no copy.
+ * with `indexOf` of `\u` (an escape could hide any character of a secret) and of each secret's
+ * first character that base64 never holds (`-` of `sk-`), so an audio delta (base64, §4.12) is
+ * never searched for the key: two scans at memory speed, no copy (docs/benchmarks.md, 1b).
  */
 export class Redactor {
   #secrets: Secret[] = [];
