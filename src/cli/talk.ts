@@ -8,6 +8,7 @@
  * one line naming the command, its exit status and its last stderr line (issue 17.2), before any
  * token is spent when the programs are missing.
  */
+import { ValidationError } from '../errors.js';
 import { AudioDeviceError } from '../node/audioDeviceError.js';
 import { Microphone } from '../node/microphone.js';
 import { Speaker } from '../node/speaker.js';
@@ -16,7 +17,7 @@ import { DEFAULT_MODEL } from '../protocol/models.js';
 import type { SessionConfig } from '../protocol/session.js';
 import { choice, num, parseArgs, str, UsageError, type FlagSpec } from './args.js';
 import { EXIT, EXIT_HELP } from './exitCodes.js';
-import { openTarget } from './target.js';
+import { CONNECT_TIMEOUT_FLAG, CONNECT_TIMEOUT_HELP, connectTimeoutMs, connectWithProgress, openTarget } from './target.js';
 import { processTerminal } from './terminal.js';
 
 const FLAGS: Record<string, FlagSpec> = {
@@ -32,6 +33,8 @@ const FLAGS: Record<string, FlagSpec> = {
   url: { type: 'string' },
   simulator: { type: 'boolean' },
   'simulator-speed': { type: 'string' },
+  'allow-broken-voices': { type: 'boolean' },
+  ...CONNECT_TIMEOUT_FLAG,
   help: { type: 'boolean', short: 'h' },
 };
 
@@ -50,6 +53,10 @@ Options:
       --recorder CMD    command writing 16 kHz mono s16le PCM to stdout (or DASHSCOPE_RECORDER)
       --player CMD      command playing mono s16le PCM from stdin; {rate} is replaced by the
                         sample rate (or DASHSCOPE_PLAYER)
+      --allow-broken-voices
+                        send a voice the service accepts and then ends every turn silently
+                        with (qwen3.5-omni-flash + Cherry); refused by default
+      ${CONNECT_TIMEOUT_HELP}
       --region, --workspace, --url, --simulator, --simulator-speed   as for chat
 
 Ctrl+C ends the conversation (session.finish). Use headphones: the model's own voice in the
@@ -74,6 +81,7 @@ export async function talkCommand(argv: string[]): Promise<number> {
   const pushToTalk = args.flags['push-to-talk'] === true;
   const vad = choice(args, 'vad', ['server', 'semantic'] as const, 'server');
   const model = str(args, 'model', DEFAULT_MODEL)!;
+  const connectTimeout = connectTimeoutMs(args);
   // The programs are found before connecting: a machine without them spends no tokens.
   const mic = new Microphone({ sampleRate: 16_000, command: str(args, 'recorder') ?? process.env.DASHSCOPE_RECORDER });
   let playerFailed!: (error: AudioDeviceError) => void;
@@ -82,7 +90,7 @@ export async function talkCommand(argv: string[]): Promise<number> {
   const speaker = new Speaker({ command: str(args, 'player') ?? process.env.DASHSCOPE_PLAYER, onError: (e) => playerFailed(e) });
   const term = processTerminal({ json: false });
   const target = await openTarget(
-    { model, region: str(args, 'region'), workspace: str(args, 'workspace'), url: str(args, 'url'), simulator: args.flags.simulator === true, simulatorSpeed: num(args, 'simulator-speed', 1, 0, 1000) },
+    { model, region: str(args, 'region'), workspace: str(args, 'workspace'), url: str(args, 'url'), simulator: args.flags.simulator === true, simulatorSpeed: num(args, 'simulator-speed', 1, 0, 1000), connectTimeoutMs: connectTimeout },
     process.env,
     term.info,
   );
@@ -91,7 +99,8 @@ export async function talkCommand(argv: string[]): Promise<number> {
   const instructions = str(args, 'instructions');
   if (voice !== undefined) config.voice = voice;
   if (instructions !== undefined) config.instructions = instructions;
-  const session = new RealtimeSession({ ...target.options, session: config, playback: speaker, keepaliveMs: 20_000 });
+  const allowBrokenVoices = args.flags['allow-broken-voices'] === true;
+  const session = new RealtimeSession({ ...target.options, ...(allowBrokenVoices ? { allowBrokenVoices } : {}), session: config, playback: speaker, keepaliveMs: 20_000 });
   let interrupted = false;
   const onSigint = () => {
     interrupted = true;
@@ -137,7 +146,13 @@ export async function talkCommand(argv: string[]): Promise<number> {
     });
     session.on('interrupted', () => term.info('(interrupted)'));
     session.on('error', (e) => term.info(`error: ${e.message}`));
-    await session.connect();
+    await connectWithProgress(() => session.connect(), target, term.info).catch((error: unknown) => {
+      // The library names its option; on the command line the same switch is the flag.
+      if (error instanceof ValidationError && error.message.includes('allowBrokenVoices: true')) {
+        throw new ValidationError(error.message.replace('pass allowBrokenVoices: true', 'give --allow-broken-voices'), error.param, error.allowed);
+      }
+      throw error;
+    });
     term.info(pushToTalk ? 'Connected. Press Enter to talk, Enter again to send; Ctrl+C to quit.' : 'Connected. Speak; Ctrl+C to quit.');
     if (pushToTalk) {
       if (process.stdin.isTTY) process.stdin.setRawMode?.(false);

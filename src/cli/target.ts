@@ -6,6 +6,7 @@
 import type { RealtimeClientOptions } from '../client/options.js';
 import type { Region } from '../protocol/endpoints.js';
 import { startSimulator } from '../simulator/index.js';
+import { num, type FlagSpec, type ParsedArgs } from './args.js';
 import { checkEndpointFlags } from './preflight.js';
 
 /** Flags that choose the target. */
@@ -61,6 +62,20 @@ export async function openTarget(flags: TargetFlags, env: Record<string, string 
 
 /** `--connect-timeout`'s default in seconds: the client's `timeouts.connectMs` default. */
 export const DEFAULT_CONNECT_TIMEOUT_S = 15;
+
+/** The `--connect-timeout` flag, for a command's flag table (chat, talk). */
+export const CONNECT_TIMEOUT_FLAG: Record<'connect-timeout', FlagSpec> = { 'connect-timeout': { type: 'string' } };
+
+/** The help line of `--connect-timeout`, aligned for a help text's option list. */
+export const CONNECT_TIMEOUT_HELP = `--connect-timeout S  seconds to wait for the connection (default ${DEFAULT_CONNECT_TIMEOUT_S})`;
+
+/**
+ * `--connect-timeout S` in ms (0.1 to 600 s, default {@link DEFAULT_CONNECT_TIMEOUT_S}), for
+ * {@link TargetFlags.connectTimeoutMs}; a bad value is a usage error naming the bounds.
+ */
+export function connectTimeoutMs(args: ParsedArgs): number {
+  return num(args, 'connect-timeout', DEFAULT_CONNECT_TIMEOUT_S, 0.1, 600) * 1000;
+}
 
 /** How long a connect may take before the CLI says it is still trying: 3 s, or half a shorter timeout. */
 export function progressDelayMs(connectTimeoutMs: number): number {

@@ -6,8 +6,10 @@ import assert from 'node:assert/strict';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createServer, type Socket } from 'node:net';
 import { after, test } from 'node:test';
 import { wavToPcm16Mono } from '../../src/audio/convert.js';
+import { startSimulator } from '../../src/simulator/index.js';
 import { root, runCli } from './runCli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'dsrt-talk-'));
@@ -90,4 +92,56 @@ test('talk --push-to-talk: Enter presses around a failing recorder end with the 
   const r = await runCli(['talk', '--push-to-talk', '--recorder', rec, '--player', 'cat > /dev/null', '--simulator-speed', '0'], {}, { timeoutMs: 30_000, stdin: '\n\n\n\n' });
   assert.equal(r.code, 6, r.stderr);
   assert.match(oneFailureLine(r.stderr), /The recorder `.*late-fail` exited with status 1: arecord: pcm_read:2221: read error: Input\/output error\./);
+});
+
+test('talk --connect-timeout: a host that accepts TCP and stays silent gets one progress line, then exit 4', async () => {
+  const sockets: Socket[] = [];
+  const server = createServer((socket) => {
+    sockets.push(socket);
+    socket.on('error', () => {});
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    const { port } = server.address() as { port: number };
+    const url = `ws://127.0.0.1:${port}/api-ws/v1/realtime`;
+    const r = await runCli(['talk', '--url', url, '--connect-timeout', '2', '--recorder', 'cat /dev/zero', '--player', 'cat > /dev/null'], {}, { timeoutMs: 30_000 });
+    assert.equal(r.code, 4, r.stderr);
+    const progress = r.stderr.split('\n').filter((l) => /Still connecting/.test(l));
+    assert.deepEqual(progress, [`Still connecting to 127.0.0.1:${port}… (giving up after 2 s; change it with --connect-timeout S).`]);
+    assert.match(oneFailureLine(r.stderr), /timed out after 2000 ms.*--connect-timeout/);
+    assert.doesNotMatch(r.stderr, /Connected/);
+  } finally {
+    for (const s of sockets) s.destroy();
+    await new Promise((resolve) => server.close(resolve));
+  }
+});
+
+test('talk --connect-timeout takes seconds within bounds, like chat', async () => {
+  const r = await runCli(['talk', '--connect-timeout', '0', '--recorder', 'cat /dev/zero', '--player', 'cat > /dev/null']);
+  assert.equal(r.code, 2, r.stderr);
+  assert.equal(oneFailureLine(r.stderr), "dashscope-realtime: option '--connect-timeout' needs a number from 0.1 to 600, got '0'. Run with --help for usage.");
+});
+
+test('talk --allow-broken-voices: qwen3.5-omni-flash with Cherry is refused naming the flag, and sent with it (§0.2.2)', async () => {
+  const sim = await startSimulator({ speed: 0 });
+  const voices: unknown[] = [];
+  sim.onFrame((f) => {
+    if (f.direction === 'client' && f.event?.type === 'session.update') voices.push((f.event.session as { voice?: unknown }).voice);
+  });
+  try {
+    const args = ['talk', '--url', sim.url, '-m', 'qwen3.5-omni-flash-realtime', '--voice', 'Cherry', '--recorder', `cat ${micFile()}`, '--player', 'cat > /dev/null'];
+    const refused = await runCli(args, {}, { timeoutMs: 30_000 });
+    assert.equal(refused.code, 2, refused.stderr);
+    const line = oneFailureLine(refused.stderr);
+    assert.match(line, /Voice 'Cherry' does not work on qwen3\.5-omni-flash-realtime: .*'Tina'.*give --allow-broken-voices to send it anyway\./);
+    assert.doesNotMatch(line, /allowBrokenVoices|Run with --help/);
+    assert.deepEqual(voices, [], 'nothing was sent');
+
+    const sent = await runCli([...args, '--allow-broken-voices'], {}, { timeoutMs: 60_000 });
+    assert.equal(sent.code, 0, sent.stderr);
+    assert.match(sent.stderr, /Connected\. Speak/);
+    assert.equal(voices[0], 'Cherry', 'the voice went to the server');
+  } finally {
+    await sim.close();
+  }
 });
