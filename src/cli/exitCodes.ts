@@ -29,10 +29,13 @@ export const EXIT = {
 /** The exit codes line of every command's help. */
 export const EXIT_HELP = 'Exit codes: 0 done, 2 usage or input, 3 authentication, 4 network or timeout, 5 server error, 6 audio device (talk), 70 internal error, 130 interrupted.';
 
-/** `text` as a sentence: ends with a full stop unless it already ends with punctuation. */
+/**
+ * `text` as a sentence: ends with a full stop unless it already ends a sentence (`.`, `!`, `?`,
+ * also before a closing quote or bracket). "cannot read x (EACCES)" gets its full stop too.
+ */
 export function sentence(text: string): string {
   const t = text.trimEnd();
-  return /[.!?:)]$/.test(t) ? t : `${t}.`;
+  return /[.!?]['"`)\]]*$/.test(t) ? t : `${t}.`;
 }
 
 /** The exit code and message for `error`. */
@@ -54,5 +57,5 @@ export function describeFailure(error: unknown): { code: number; message: string
   }
   if (error instanceof RealtimeError) return { code: EXIT.server, message: sentence(error.message) };
   const message = error instanceof Error ? error.message : String(error);
-  return { code: EXIT.internal, message: `${sentence(message)} (an internal error: please report it with the command you ran)` };
+  return { code: EXIT.internal, message: `${sentence(message)} This is an internal error: please report it with the command you ran.` };
 }

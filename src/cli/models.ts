@@ -1,9 +1,10 @@
 /**
  * `dashscope-realtime models`: the model catalog — capabilities, voices, audio formats, limits.
  */
-import { MODELS, OTHER_ENDPOINT_MODELS, getModelInfo, type ModelInfo } from '../protocol/models.js';
+import { MODELS, OTHER_ENDPOINT_MODELS, type ModelInfo } from '../protocol/models.js';
 import { parseArgs, UsageError } from './args.js';
 import { EXIT } from './exitCodes.js';
+import { requireModel } from './preflight.js';
 
 /** Help text of `models`. */
 export const MODELS_HELP = `Usage: dashscope-realtime models [MODEL] [--json]
@@ -55,9 +56,8 @@ export async function modelsCommand(argv: string[]): Promise<number> {
   }
   const [id, extra] = args.positionals;
   if (extra !== undefined) throw new UsageError(`unexpected argument '${extra}'`);
-  const list = id === undefined ? Object.values(MODELS) : [getModelInfo(id)];
-  if (list[0] === undefined) throw new UsageError(`unknown model '${id}'; run 'dashscope-realtime models' for the list`);
-  const models = list as ModelInfo[];
+  // An unknown id is an input error: the help would not fix it, the list does (issue 17.6).
+  const models: ModelInfo[] = id === undefined ? Object.values(MODELS) : [requireModel(id)];
   if (args.flags.json) {
     process.stdout.write(JSON.stringify(id === undefined ? models : models[0], null, 2) + '\n');
     return EXIT.ok;

@@ -8,6 +8,7 @@ import { constants } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { resolveOptions } from '../client/options.js';
+import { getModelInfo, type ModelInfo } from '../protocol/models.js';
 import { InputError } from './args.js';
 
 /** Throws an {@link InputError} naming `flag` when `path` cannot be written. Creates nothing. */
@@ -47,4 +48,14 @@ export function checkEndpointFlags(flags: { model: string; region?: string | und
     ...(flags.region !== undefined ? { region: flags.region as never } : {}),
     ...(flags.workspace !== undefined ? { workspaceId: flags.workspace } : {}),
   });
+}
+
+/**
+ * The catalog entry of `--model`, or an {@link InputError} pointing at `models`: the CLI's own
+ * words, not the library's (which suggests `validate: false`, an option the CLI does not have).
+ */
+export function requireModel(id: string): ModelInfo {
+  const info = getModelInfo(id);
+  if (!info) throw new InputError(`unknown model '${id}'; run 'dashscope-realtime models' for the list`);
+  return info;
 }

@@ -16,7 +16,8 @@ import { RealtimeSession } from '../session/realtimeSession.js';
 import { DEFAULT_MODEL } from '../protocol/models.js';
 import type { SessionConfig } from '../protocol/session.js';
 import { choice, num, parseArgs, str, UsageError, type FlagSpec } from './args.js';
-import { EXIT, EXIT_HELP } from './exitCodes.js';
+import { EXIT, EXIT_HELP, sentence } from './exitCodes.js';
+import { requireModel } from './preflight.js';
 import { CONNECT_TIMEOUT_FLAG, CONNECT_TIMEOUT_HELP, connectTimeoutMs, connectWithProgress, openTarget } from './target.js';
 import { processTerminal } from './terminal.js';
 
@@ -81,6 +82,7 @@ export async function talkCommand(argv: string[]): Promise<number> {
   const pushToTalk = args.flags['push-to-talk'] === true;
   const vad = choice(args, 'vad', ['server', 'semantic'] as const, 'server');
   const model = str(args, 'model', DEFAULT_MODEL)!;
+  requireModel(model);
   const connectTimeout = connectTimeoutMs(args);
   // The programs are found before connecting: a machine without them spends no tokens.
   const mic = new Microphone({ sampleRate: 16_000, command: str(args, 'recorder') ?? process.env.DASHSCOPE_RECORDER });
@@ -126,7 +128,7 @@ export async function talkCommand(argv: string[]): Promise<number> {
         session.client.createResponse();
         term.info('(sent)');
       } catch (error) {
-        term.info(`error: ${error instanceof Error ? error.message : String(error)}`);
+        term.info(`error: ${sentence(error instanceof Error ? error.message : String(error))}`);
       }
     }
   };
@@ -145,7 +147,7 @@ export async function talkCommand(argv: string[]): Promise<number> {
       })();
     });
     session.on('interrupted', () => term.info('(interrupted)'));
-    session.on('error', (e) => term.info(`error: ${e.message}`));
+    session.on('error', (e) => term.info(`error: ${sentence(e.message)}`));
     await connectWithProgress(() => session.connect(), target, term.info).catch((error: unknown) => {
       // The library names its option; on the command line the same switch is the flag.
       if (error instanceof ValidationError && error.message.includes('allowBrokenVoices: true')) {

@@ -42,6 +42,37 @@ test('models lists the catalog and details one model', async () => {
   assert.equal((await runCli(['models', 'nope'])).code, 2);
 });
 
+test('every command fails with one sentence; "Run with --help" follows usage errors only (issue 17.6)', async () => {
+  const devices = ['--recorder', 'true', '--player', 'true'];
+  const usage: string[][] = [
+    ['models', 'a', 'b'],
+    ['talk', 'extra', ...devices],
+    ['talk', '--vad', 'off', ...devices],
+    ['talk', '--connect-timeout', '0', ...devices],
+    ['replay'],
+    ['simulate', '--port', 'x'],
+    ['relay', '--example', '--static', 'x'],
+  ];
+  const notUsage: Array<[string[], RegExp]> = [
+    [['models', 'nope'], /^dashscope-realtime: unknown model 'nope'; run 'dashscope-realtime models' for the list\.$/],
+    [['talk', '-m', 'nope', ...devices], /^dashscope-realtime: unknown model 'nope'; run 'dashscope-realtime models' for the list\.$/],
+    [['talk', '--region', 'mars', ...devices], /^dashscope-realtime: Unknown region 'mars'\. Use one of: beijing, singapore, qwencloud\.$/],
+    [['replay', join(dir, 'missing.jsonl')], /^dashscope-realtime: cannot read .*missing\.jsonl\.$/],
+    [['relay', '--static', join(dir, 'missing')], /^dashscope-realtime relay: --static .*missing: no such folder\.$/],
+    [['frobnicate'], /^dashscope-realtime: unknown command 'frobnicate'\. Run 'dashscope-realtime --help' for the list\.$/],
+  ];
+  const all = [...usage, ...notUsage.map(([args]) => args)];
+  for (const [i, args] of all.entries()) {
+    const r = await runCli(args);
+    const lines = r.stderr.trim().split('\n');
+    assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+    assert.equal(lines.length, 1, `one line: ${r.stderr}`);
+    assert.match(lines[0]!, /[.!?]$/, `ends a sentence: ${r.stderr}`);
+    if (i < usage.length) assert.match(lines[0]!, /\. Run with --help for usage\.$/, args.join(' '));
+    else assert.match(lines[0]!, notUsage[i - usage.length]![1]);
+  }
+});
+
 test('replay prints chat --json output as a timeline with a time column (issue 17.7)', async () => {
   const log = join(dir, 'chat.jsonl');
   const chat = await runCli(['chat', '--text', 'Hello', '--json', '--simulator-speed', '0']);

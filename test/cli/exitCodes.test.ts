@@ -29,7 +29,10 @@ test('no failure maps to the undocumented exit 1; messages are sentences; the he
     [new ValidationError('Unknown region.', 'region'), 2, /^Unknown region\.$/],
     [new ProtocolError('bad frame', 'invalid_json'), 5, /^The server broke the protocol: bad frame\.$/],
     [new AbortError('connect'), 130, /\.$/],
-    [new TypeError('x is not a function'), 70, /^x is not a function\. \(an internal error: please report it with the command you ran\)$/],
+    [new InputError('cannot read input a.wav (EACCES)'), 2, /^cannot read input a\.wav \(EACCES\)\.$/],
+    [new InputError("the list: 'a', 'b'. (see 'models')"), 2, /^the list: 'a', 'b'\. \(see 'models'\)\.$/],
+    [new InputError('Say it again (please.)'), 2, /^Say it again \(please\.\)$/],
+    [new TypeError('x is not a function'), 70, /^x is not a function\. This is an internal error: please report it with the command you ran\.$/],
     ['a string', 70, /^a string\./],
   ];
   for (const [error, code, message] of cases) {
