@@ -35,7 +35,7 @@ Options:
                        (repeatable; '*' allows any)
   --token T            require ?token=T on the WebSocket URL, or Authorization: Bearer T
   --url URL            upstream WebSocket URL (default DASHSCOPE_REALTIME_URL or the region's host)
-  --region R           beijing or singapore (default DASHSCOPE_REGION or beijing)
+  --region R           beijing, singapore or qwencloud (default DASHSCOPE_REGION or beijing)
   --workspace ID       workspace id (default DASHSCOPE_WORKSPACE_ID)
   --verbose            log connections and closes on stderr (never frames or keys)
   -h, --help           this help

@@ -58,7 +58,8 @@ Options:
                         send a voice the service accepts and then ends every turn silently
                         with (qwen3.5-omni-flash + Cherry); refused by default
       ${CONNECT_TIMEOUT_HELP}
-      --region, --workspace, --url, --simulator, --simulator-speed   as for chat
+      --region R        beijing, singapore or qwencloud (or DASHSCOPE_REGION)
+      --workspace, --url, --simulator, --simulator-speed   as for chat
 
 Ctrl+C ends the conversation (session.finish). Use headphones: the model's own voice in the
 microphone interrupts it. A recorder or player that is missing or fails ends talk with exit

@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
+import { REGIONS } from '../../src/protocol/endpoints.js';
 import { startSimulator } from '../../src/simulator/index.js';
 import { root, runCli } from './runCli.js';
 
@@ -20,6 +21,14 @@ test('--version and --help on every command, with examples', async () => {
     assert.equal(help.code, 0, `${command} --help`);
     assert.match(help.stdout, /Usage: dashscope-realtime/);
     assert.match(help.stdout, /Example/);
+  }
+});
+
+test('--region help lines of talk and relay list every region (qwencloud too, §0.2.16)', async () => {
+  for (const command of ['talk', 'relay']) {
+    const line = (await runCli([command, '--help'])).stdout.split('\n').find((l) => /^\s+--region R\s/.test(l));
+    assert.ok(line, `${command} --help has a --region line`);
+    for (const region of REGIONS) assert.match(line, new RegExp(`\\b${region}\\b`), `${command}: ${line}`);
   }
 });
 
