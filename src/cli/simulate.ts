@@ -1,7 +1,8 @@
 /**
  * `dashscope-realtime simulate`: runs the embedded simulator until SIGINT/SIGTERM and prints its
- * URL on stdout, so that any client (the official DashScope SDKs included) can talk to it with
- * any API key.
+ * URL on stdout, so that any client can talk to it: this SDK and CLI with no key at all (a
+ * loopback URL gets the placeholder `Bearer local-no-key`, issue 17.1), the official DashScope
+ * SDKs with any non-empty key.
  */
 import { parseArgs, num, str, UsageError } from './args.js';
 import { describeFailure, EXIT, EXIT_HELP, sentence } from './exitCodes.js';
@@ -11,7 +12,9 @@ import { startSimulator } from '../simulator/index.js';
 export const SIMULATE_HELP = `Usage: dashscope-realtime simulate [--port 0] [--host 127.0.0.1] [--speed 1] [--record FILE.jsonl] [--verbose]
 
 Runs a local server that behaves like DashScope's Qwen-Omni-Realtime WebSocket API and prints its
-URL. Clients append ?model=<model> and send any non-empty API key. Stop it with Ctrl-C.
+URL (clients append ?model=<model>). This SDK and CLI need no key for a loopback URL such as
+127.0.0.1: they send the placeholder 'Bearer local-no-key'. Other clients (the official
+DashScope SDKs) send any non-empty key. Stop it with Ctrl-C.
 
 Options:
   --port N          TCP port (0 picks a free one; default 0)
@@ -23,7 +26,7 @@ Options:
 
 Example:
   dashscope-realtime simulate --port 8765
-  DASHSCOPE_REALTIME_URL=ws://127.0.0.1:8765/api-ws/v1/realtime dashscope-realtime chat --text hi
+  DASHSCOPE_REALTIME_URL=ws://127.0.0.1:8765/api-ws/v1/realtime dashscope-realtime chat --text hi   # no key
 
 ${EXIT_HELP}`;
 

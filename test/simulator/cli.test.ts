@@ -67,6 +67,28 @@ describe('dashscope-realtime simulate', { concurrency: true }, () => {
     assert.ok(types.includes('response.done'));
   });
 
+  test('its help says no key is needed for a loopback URL, and its example runs with none (issue 17.1)', async () => {
+    const help = run(['--help']);
+    assert.equal(await help.exited(), 0);
+    assert.match(help.stdout(), /need no key for a loopback URL/);
+    assert.match(help.stdout(), /'Bearer local-no-key'/);
+    assert.doesNotMatch(help.stdout(), /Clients append \?model=<model> and send any non-empty API key/);
+    const p = run(['--port', '0', '--speed', '0']);
+    const url = /(ws:\/\/\S+)$/.exec(await p.line())![1]!;
+    // The help's second example line, with no DASHSCOPE_* variable but the URL.
+    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('DASHSCOPE_')));
+    const chat = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'chat', '--text', 'hi'], { cwd: ROOT, env: { ...env, DASHSCOPE_REALTIME_URL: url }, stdio: ['ignore', 'pipe', 'pipe'] });
+    children.push(chat);
+    let out = '';
+    chat.stdout!.on('data', (d) => (out += d));
+    chat.stderr!.on('data', (d) => (out += d));
+    const code = await bounded(new Promise<number | null>((resolve) => chat.on('exit', resolve)), 30_000, 'chat did not end');
+    assert.equal(code, 0, out);
+    assert.doesNotMatch(out, /embedded simulator/, 'it used the given simulator');
+    p.child.kill('SIGTERM');
+    assert.equal(await p.exited(), 0);
+  });
+
   test('a bad flag: one clear line on stderr, exit code 2', async () => {
     const cases = [['--bogus'], ['--port', 'abc'], ['--speed', '-1']].map((args) => ({ args, p: run(args) }));
     for (const { args, p } of cases) {
