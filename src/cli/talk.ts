@@ -85,6 +85,8 @@ export async function talkCommand(argv: string[]): Promise<number> {
   const model = str(args, 'model', DEFAULT_MODEL)!;
   requireModel(model);
   const connectTimeout = connectTimeoutMs(args);
+  // An empty command would silently fall back to the detected program: say so instead.
+  for (const flag of ['recorder', 'player']) if (str(args, flag) === '') throw new UsageError(`option '--${flag}' needs a command`);
   // The programs are found before connecting: a machine without them spends no tokens.
   const mic = new Microphone({ sampleRate: 16_000, command: str(args, 'recorder') ?? process.env.DASHSCOPE_RECORDER });
   let playerFailed!: (error: AudioDeviceError) => void;

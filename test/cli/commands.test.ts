@@ -58,6 +58,7 @@ test('every command fails with one sentence; "Run with --help" follows usage err
     ['talk', 'extra', ...devices],
     ['talk', '--vad', 'off', ...devices],
     ['talk', '--connect-timeout', '0', ...devices],
+    ['talk', '--recorder', '', '--player', 'true'],
     ['replay'],
     ['simulate', '--port', 'x'],
     ['relay', '--example', '--static', 'x'],
