@@ -29,6 +29,16 @@ interface Secret {
  * first character that base64 never holds (`-` of `sk-`), so an audio delta (base64, §4.12) is
  * never searched for the key: two scans at memory speed, no copy (docs/benchmarks.md, 1b).
  */
+/**
+ * The part of Node's `Buffer` that {@link Redactor.mayHoldBytes} uses, named structurally so that
+ * the declarations need no `@types/node` (this module ships to browsers and to consumers
+ * without Node's types).
+ */
+export interface SearchableBytes {
+  indexOf(value: string | number): number;
+  includes(value: string): boolean;
+}
+
 export class Redactor {
   #secrets: Secret[] = [];
   /**
@@ -68,7 +78,7 @@ export class Redactor {
    * {@link mayHold} for UTF-8 bytes (the relay's frames, Node only), without decoding them. (This
    * module also runs in browsers: no `Buffer` is made here, a Buffer searches for a string's UTF-8.)
    */
-  mayHoldBytes(bytes: Buffer): boolean {
+  mayHoldBytes(bytes: SearchableBytes): boolean {
     if (this.#secrets.length === 0) return false;
     for (const escape of this.#escapes) if (bytes.indexOf(escape) !== -1) return true;
     for (const s of this.#secrets) if ((s.anchorByte < 0 || bytes.indexOf(s.anchorByte) !== -1) && bytes.includes(s.text)) return true;
