@@ -78,6 +78,12 @@ export interface RealtimeClientOptions extends EndpointOptions {
   logger?: Logger;
   /** Log every frame at debug level (payloads shortened, key removed). Default false. */
   debug?: boolean;
+  /**
+   * WebSocket ping interval for dead-peer detection, or `false`. A ping without a pong within
+   * the interval (at most 10 s) drops the connection, and `close` reports it as unexpected.
+   * Runtimes that cannot ping (browsers) skip it. Default 20000.
+   */
+  keepaliveMs?: number | false;
   /** Replace the transport (tests, custom runtimes). */
   socketFactory?: SocketFactory;
   /** Environment to read fallbacks from. Default `process.env` where it exists. */
@@ -105,6 +111,7 @@ export interface ResolvedOptions {
   logger: Logger;
   debug: boolean;
   dangerouslyAllowBrowser: boolean;
+  keepaliveMs: number | false;
   socketFactory: SocketFactory | undefined;
 }
 
@@ -281,6 +288,7 @@ export function resolveOptions(options: RealtimeClientOptions): ResolvedOptions 
     logger: logger ?? { warn: (m) => console.warn(m) },
     debug: options.debug ?? false,
     dangerouslyAllowBrowser: options.dangerouslyAllowBrowser ?? false,
+    keepaliveMs: options.keepaliveMs === undefined || options.keepaliveMs === false ? options.keepaliveMs ?? 20_000 : checkTimerMs('keepaliveMs', options.keepaliveMs, 1),
     socketFactory: options.socketFactory,
   };
 }

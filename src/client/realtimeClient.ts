@@ -1,122 +1,51 @@
 /**
- * RealtimeClient: one Qwen-Omni-Realtime WebSocket session, every event typed. It connects,
- * sends the exact JSON of protocol.md §3, and delivers server events through a typed emitter and
- * an async iterator. It keeps no conversation state: that is the session layer's job.
+ * RealtimeClient: one Qwen-Omni-Realtime WebSocket session, every event typed. This file holds
+ * the connection's life (connect, keepalive, finish, close) and the public surface; the event
+ * channel (`eventChannel.ts`), request matching (`sessionUpdates.ts`), input and backpressure
+ * (`inputSender.ts`), the events it builds (`outgoingEvents.ts`) and diagnostics
+ * (`diagnostics.ts`) each live in their own file. It keeps no conversation state: that is the
+ * session layer's job. It is the default {@link RealtimeTransport} of `RealtimeSession`.
  */
-import { AbortError, ConnectionError, ProtocolError, RealtimeError, ServerError, TimeoutError, ValidationError } from '../errors.js';
-import { previewFrame, redactorOf } from '../internal/redact.js';
-import type { ClientEvent, ResponseCreateEvent } from '../protocol/clientEvents.js';
-import { newClientItemId, newEventId } from '../protocol/ids.js';
+import { AbortError, ConnectionError, RealtimeError, TimeoutError, ValidationError } from '../errors.js';
+import { redactSecrets } from '../internal/redact.js';
+import { untilAborted } from '../internal/untilAborted.js';
 import type { ModelInfo } from '../protocol/models.js';
-import type { AnyServerEvent, ServerEventOf, ServerEventType, UnknownServerEvent } from '../protocol/serverEvents.js';
-import type { Modality, Session, SessionConfig } from '../protocol/session.js';
-import { describeIssue, validateSessionConfig } from '../protocol/validateSession.js';
+import type { AnyServerEvent, ServerEventType } from '../protocol/serverEvents.js';
+import type { Session, SessionConfig } from '../protocol/session.js';
+import { startKeepalive } from '../transport/keepalive.js';
 import { openSocket } from '../transport/openSocket.js';
-import { detectRuntime } from '../transport/runtime.js';
+import type { CloseInfo, CreateResponseOptions, FinishResult, OutgoingEvent, RealtimeTransport, RealtimeTransportEvents, TransportState } from '../transport/realtimeTransport.js';
 import type { Socket } from '../transport/socket.js';
-import { TypedEmitter } from './emitter.js';
-import { Pcm16MonoConverter } from '../audio/convert.js';
-import { encodeBase64 } from '../audio/base64.js';
-import { allowedRate, checkFormattedAudio, checkJsonValue, encodeAudio, encodeImage, type AudioInput, type AudioInputFormat, type ImageInput } from './encodeInput.js';
-import { EventQueue } from './eventQueue.js';
+import { resolveApiKey } from './apiKey.js';
+import { Diagnostics } from './diagnostics.js';
+import type { AudioInput, AudioInputFormat, ImageInput } from './encodeInput.js';
+import { EventChannel, type WaitForOptions } from './eventChannel.js';
+import { InputSender } from './inputSender.js';
 import { checkTimerMs, handshakeHeaders, resolveOptions, type RealtimeClientOptions, type ResolvedOptions } from './options.js';
-import { parseServerEvent } from './parseServerEvent.js';
+import { functionCallOutputEvent, responseCreateEvent, serializeEvent, userTextEvent } from './outgoingEvents.js';
+import { checkSessionConfig, SessionUpdates } from './sessionUpdates.js';
 
-/** How the socket closed. */
-export interface CloseInfo {
-  /** WebSocket close code (1006: dropped without a close frame). */
-  code: number;
-  /** Close reason. */
-  reason: string;
-  /** Set when the close was not asked for by this client or by `session.finish`. */
-  error?: ConnectionError;
-}
+export type { CloseInfo, CreateResponseOptions, FinishResult } from '../transport/realtimeTransport.js';
+export type { WaitForOptions } from './eventChannel.js';
 
 /** Everything `on()` can listen to: each server event type, plus the client's own events. */
-export type RealtimeClientEvents = { [K in ServerEventType]: ServerEventOf<K> } & {
-  /** Every server event, documented or not. */
-  '*': AnyServerEvent;
-  /** A server event whose type this SDK does not know. */
-  unknown: UnknownServerEvent;
-  /** The socket closed. */
-  close: CloseInfo;
-  /** A problem inside the client: a bad frame from the server, a listener that threw. */
-  client_error: RealtimeError;
-};
-
-/** Options of {@link RealtimeClient.waitFor}. */
-export interface WaitForOptions<E> {
-  /** Only resolve for events that pass this test. */
-  filter?: (event: E) => boolean;
-  /** Reject with a TimeoutError after this long. Default 60000; `Infinity` waits until close. */
-  timeoutMs?: number;
-  /** Reject with an AbortError when aborted. */
-  signal?: AbortSignal;
-}
-
-/** Per-response options of `createResponse` (the official SDKs' `response` object, §3.6). */
-export interface CreateResponseOptions {
-  /** Instructions for this response only. */
-  instructions?: string | null;
-  /** Output modalities for this response only: `["text"]` or `["text","audio"]`. */
-  modalities?: Modality[];
-}
-
-/** How `finish()` ended. */
-export interface FinishResult {
-  /** `session.finished` arrived (or the socket closed cleanly after the request). */
-  finished: boolean;
-  /** What ended the wait. */
-  reason: 'session.finished' | 'error' | 'timeout' | 'closed';
-}
+export type RealtimeClientEvents = RealtimeTransportEvents;
 
 /** Connection state of a {@link RealtimeClient}. */
-export type ClientState = 'idle' | 'connecting' | 'open' | 'closing' | 'closed';
-type State = ClientState;
+export type ClientState = TransportState;
 
-interface PendingUpdate {
-  eventId: string;
-  resolve(session: Session): void;
-  reject(error: Error): void;
-}
-
-const DEFAULT_WAIT_MS = 60_000;
 /** After `terminate()`, how long `close()` waits for the transport to report the close before giving up on it. */
 const TERMINATE_GRACE_MS = 1000;
 
 function noop(): void {}
 
-/**
- * `promise`, or an {@link AbortError} as soon as `signal` aborts. A value that arrives after the
- * abort goes to `onLate` (a socket that opened too late is closed there, not leaked).
- */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal, operation: string, onLate: (value: T) => void): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => {
-      promise.then(onLate, noop);
-      reject(new AbortError(operation));
-    };
-    if (signal.aborted) return onAbort();
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
-}
-
 /** A typed client for one Qwen-Omni-Realtime session. */
-export class RealtimeClient implements AsyncIterable<AnyServerEvent> {
+export class RealtimeClient implements RealtimeTransport, AsyncIterable<AnyServerEvent> {
   readonly #opts: ResolvedOptions;
-  readonly #emitter: TypedEmitter<RealtimeClientEvents>;
-  /** Each iterator's queue. */
-  readonly #queues = new Set<EventQueue<AnyServerEvent>>();
+  readonly #log: Diagnostics;
+  readonly #channel: EventChannel;
+  readonly #updates = new SessionUpdates();
+  readonly #input: InputSender;
   /** Rejecters of the pings waiting for a pong; all rejected when the socket closes. */
   readonly #pings = new Set<(error: Error) => void>();
   #socket: Socket | undefined;
@@ -125,24 +54,47 @@ export class RealtimeClient implements AsyncIterable<AnyServerEvent> {
   #connectAbort: AbortController | undefined;
   /** Settles once the connect in progress has settled and cleaned up (for `close()` during it). */
   #connecting: Promise<void> | undefined;
-  #state: State = 'idle';
+  #state: ClientState = 'idle';
   #session: Session | undefined;
-  /** Scrubs the key from whatever the server sends back (shared with the session through `redactorOf`). */
-  readonly #redactor = redactorOf(this);
-  #pendingUpdates: PendingUpdate[] = [];
+  #secrets: string[] = [];
   #pauses = 0;
   #closeRequested = false;
   #finishSent = false;
-  #audioSinceCommit = false;
-  #drainWaiters: Array<() => void> = [];
-  #drainTimer: ReturnType<typeof setTimeout> | undefined;
-  #converter: { key: string; converter: Pcm16MonoConverter } | undefined;
+  /** Set when the keepalive dropped the socket: the close then says why. */
+  #deadPeer: string | undefined;
+  #stopKeepalive: () => void = noop;
 
   /** Resolves and checks `options` (throws {@link ValidationError}); does not connect. */
   constructor(options: RealtimeClientOptions = {}) {
     this.#opts = resolveOptions(options);
-    this.#emitter = new TypedEmitter<RealtimeClientEvents>((error, event) => this.#listenerFailed(error, String(event)));
-    for (const warning of this.#opts.warnings) this.#warn(warning);
+    this.#log = new Diagnostics(this.#opts.logger, this.#opts.debug);
+    for (const warning of this.#opts.warnings) this.#log.warn(warning);
+    this.#channel = new EventChannel({
+      isClosed: () => this.#state === 'closed',
+      warn: (message) => this.#log.warn(message),
+      flow: {
+        pause: () => {
+          if (!this.#socket?.pause) return false;
+          // Closing or finishing: the answer must still be read, so the queue grows (bounded by closeMs) without a pause.
+          if (this.#state === 'closing' || this.#finishSent) return true;
+          if (this.#pauses++ === 0) this.#socket.pause();
+          return true;
+        },
+        resume: () => {
+          if (this.#pauses > 0 && --this.#pauses === 0) this.#socket?.resume?.();
+        },
+      },
+    });
+    this.#input = new InputSender(
+      {
+        requireOpen: (operation) => this.#requireOpen(operation),
+        socket: () => this.#socket,
+        send: (event) => this.send(event),
+        inputSampleRate: () => this.inputSampleRate,
+        imageRefusal: () => (this.#opts.validate && this.#opts.modelInfo && !this.#opts.modelInfo.imageInput ? `appendImage: ${this.#opts.model} does not take image input.` : undefined),
+      },
+      this.#opts.sendHighWaterMark,
+    );
   }
 
   /** The model this client connects to. */
@@ -171,8 +123,13 @@ export class RealtimeClient implements AsyncIterable<AnyServerEvent> {
   }
 
   /** Connection state. */
-  get state(): State {
+  get state(): ClientState {
     return this.#state;
+  }
+
+  /** User audio travels as `input_audio_buffer.append` events. */
+  get audioInput(): 'events' {
+    return 'events';
   }
 
   /** Bytes queued on the socket but not yet sent. */
@@ -180,15 +137,19 @@ export class RealtimeClient implements AsyncIterable<AnyServerEvent> {
     return this.#socket?.bufferedAmount ?? 0;
   }
 
-  /** The input sample rate the session expects (§3.1.2; 16 kHz unless configured). A rate the model does not allow is ignored. */
+  /** The input sample rate the session expects (§3.1.2; 16 kHz unless configured). */
   get inputSampleRate(): number {
-    return allowedRate(this.#session?.audio?.input?.format?.sample_rate, this.#opts.modelInfo?.input.sampleRates, this.#opts.modelInfo?.input.defaultSampleRate ?? 16_000);
+    const nested = this.#session?.audio?.input?.format?.sample_rate;
+    return typeof nested === 'number' ? nested : this.#opts.modelInfo?.input.defaultSampleRate ?? 16_000;
   }
 
-  /** The output sample rate of reply audio (§3.1.2; 24 kHz unless configured). A rate the model does not allow is ignored. */
+  /** The output sample rate of reply audio (§3.1.2; 24 kHz unless configured). */
   get outputSampleRate(): number {
-    return allowedRate(this.#session?.audio?.output?.format?.sample_rate, this.#opts.modelInfo?.output.sampleRates, this.#opts.modelInfo?.output.defaultSampleRate ?? 24_000);
+    const nested = this.#session?.audio?.output?.format?.sample_rate;
+    return typeof nested === 'number' ? nested : this.#opts.modelInfo?.output.defaultSampleRate ?? 24_000;
   }
+
+  // ---- connecting -----------------------------------------------------------------------
 
   /**
    * Opens the socket and resolves with the session of `session.created`. Rejects with
@@ -203,6 +164,7 @@ export class RealtimeClient implements AsyncIterable<AnyServerEvent> {
     // Reset here, not after the first await of the connect: a close() called meanwhile must stick.
     this.#closeRequested = false;
     this.#finishSent = false;
+    this.#deadPeer = undefined;
     const abort = new AbortController();
     this.#connectAbort = abort;
     const run = this.#connect(abort.signal);
@@ -212,7 +174,9 @@ export class RealtimeClient implements AsyncIterable<AnyServerEvent> {
 
   async #connect(signal: AbortSignal): Promise<Session> {
     try {
-      return await this.#open(signal);
+      const session = await this.#open(signal);
+      this.#startKeepalive();
+      return session;
     } catch (error) {
       this.#connectFailed(error);
       throw error;
@@ -234,43 +198,15 @@ export class RealtimeClient implements AsyncIterable<AnyServerEvent> {
       ? undefined
       : error instanceof ConnectionError
         ? error
-        : new ConnectionError(`connect failed: ${this.#redactor.text(error instanceof Error ? error.message : String(error))}`, 'connection_failed', { cause: error instanceof RealtimeError ? error : this.#redactor.safeCause(error) });
+        : new ConnectionError(`connect failed: ${redactSecrets(error instanceof Error ? error.message : String(error), this.#secrets)}`, 'connection_failed', { cause: error });
     this.#teardown(this.#closeRequested ? 1000 : 1006, '', failure);
-  }
-
-  /** The key of `apiKey` (a string or a function), within the connect deadline; typed errors only. */
-  async #apiKey(signal: AbortSignal, timeoutMs: number): Promise<string | undefined> {
-    const getApiKey = this.#opts.getApiKey;
-    if (!getApiKey) return undefined;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new TimeoutError('connect (waiting for the apiKey function)', timeoutMs)), timeoutMs);
-    });
-    try {
-      return await untilAborted(Promise.race([getApiKey(), deadline]), signal, 'connect', noop);
-    } catch (error) {
-      if (error instanceof RealtimeError) throw error;
-      // The function's own message is kept (it names the failing vault or file); nothing was sent.
-      throw new RealtimeError(`The apiKey function failed: ${error instanceof Error ? error.message : String(error)}. Nothing was sent; fix the function or pass the key as a string.`, 'api_key_unavailable', { cause: error });
-    } finally {
-      clearTimeout(timer);
-    }
   }
 
   async #open(signal: AbortSignal): Promise<Session> {
     const started = Date.now();
-    const apiKey = await this.#apiKey(signal, this.#opts.timeouts.connectMs);
-    if (apiKey !== undefined && (typeof apiKey !== 'string' || apiKey.trim() === '')) {
-      throw new ValidationError('The apiKey function returned no key; return a non-empty string.', 'apiKey');
-    }
-    if (apiKey !== undefined && detectRuntime().name === 'browser' && apiKey.startsWith('sk-') && !this.#opts.dangerouslyAllowBrowser) {
-      throw new ValidationError(
-        'Refusing to use a long-lived sk- API key in a browser, where any visitor can read it. Run the relay (dashscope-realtime relay) on your server and connect the browser to its URL without a key; pass dangerouslyAllowBrowser: true only for local experiments.',
-        'apiKey',
-      );
-    }
-    this.#redactor.set([apiKey]);
-    this.#audioSinceCommit = false;
+    const apiKey = await resolveApiKey(this.#opts, signal);
+    this.#secrets = apiKey === undefined ? [] : [apiKey];
+    this.#input.reset();
     this.#session = undefined;
     const created = this.#nextSessionCreated();
     const generation = ++this.#generation;
@@ -281,22 +217,22 @@ export class RealtimeClient implements AsyncIterable<AnyServerEvent> {
       try {
         fn();
       } catch (error) {
-        this.#report(new RealtimeError(`A frame could not be handled and was skipped: ${error instanceof Error ? error.message : String(error)}`, 'internal_error', { cause: error }));
+        this.#channel.report(new RealtimeError(`A frame could not be handled and was skipped: ${error instanceof Error ? error.message : String(error)}`, 'internal_error', { cause: error }));
       }
     };
     try {
-      const opening = this.#socketFactory()(
+      const opening = (this.#opts.socketFactory ?? openSocket)(
         {
           url: this.#opts.url,
           headers: handshakeHeaders(this.#opts, apiKey),
           timeoutMs: Math.max(1, this.#opts.timeouts.connectMs - (Date.now() - started)),
           maxPayload: this.#opts.maxPayloadBytes,
-          secrets: this.#redactor.secrets,
+          secrets: this.#secrets,
           signal,
         },
         {
           onText: (text) => current(() => this.#onText(text)),
-          onBinary: (n) => current(() => this.#report(new RealtimeError(`The server sent a binary frame of ${n} bytes; DashScope sends JSON text frames only (protocol.md §1.4). It was skipped.`, 'binary_frame'))),
+          onBinary: (n) => current(() => this.#channel.report(new RealtimeError(`The server sent a binary frame of ${n} bytes; DashScope sends JSON text frames only (protocol.md §1.4). It was skipped.`, 'binary_frame'))),
           onClose: (code, reason) => current(() => this.#onClose(code, reason)),
         },
       );
@@ -309,7 +245,7 @@ export class RealtimeClient implements AsyncIterable<AnyServerEvent> {
     }
     const remaining = Math.max(1, this.#opts.timeouts.connectMs - (Date.now() - started));
     try {
-      const session = await untilAborted(created.wait(remaining), signal, 'connect', noop);
+      const session = await untilAborted(created.wait(remaining), signal, 'connect');
       // close() in the ticks after session.created arrived: it still aborts this connect.
       if (signal.aborted) throw new AbortError('connect');
       this.#state = 'open';
@@ -320,22 +256,16 @@ export class RealtimeClient implements AsyncIterable<AnyServerEvent> {
     }
   }
 
-  #socketFactory() {
-    return this.#opts.socketFactory ?? openSocket;
-  }
-
   /** A one-shot wait for `session.created`, registered before the socket opens. */
   #nextSessionCreated() {
-    let offCreated = () => {};
-    let offClose = () => {};
     let settle: ((session: Session) => void) | undefined;
     let fail: ((error: Error) => void) | undefined;
     const promise = new Promise<Session>((resolve, reject) => {
       settle = resolve;
       fail = reject;
     });
-    offCreated = this.#emitter.on('session.created', (event) => settle?.(event.session));
-    offClose = this.#emitter.on('close', (info) =>
+    const offCreated = this.#channel.on('session.created', (event) => settle?.(event.session));
+    const offClose = this.#channel.on('close', (info) =>
       fail?.(info.error ?? new ConnectionError(`The connection closed before session.created (code ${info.code}).`, 'connection_closed', { closeCode: info.code, closeReason: info.reason })),
     );
     const cleanup = () => {
@@ -359,26 +289,37 @@ export class RealtimeClient implements AsyncIterable<AnyServerEvent> {
     };
   }
 
+  #startKeepalive(): void {
+    const interval = this.#opts.keepaliveMs;
+    if (interval === false || !this.#socket?.ping) return;
+    const socket = this.#socket;
+    this.#stopKeepalive = startKeepalive(interval, (timeoutMs) => this.ping(timeoutMs), (error) => {
+      if (this.#socket !== socket || this.#state !== 'open') return;
+      this.#deadPeer ??= error instanceof TimeoutError ? `no pong within ${error.timeoutMs} ms` : 'the ping failed';
+      socket.terminate();
+    });
+  }
+
   // ---- receiving ------------------------------------------------------------------------
 
   /** Calls `listener` for every event of `type` (or `'*'`, `'unknown'`, `'close'`, `'client_error'`). Returns an unsubscribe function. */
   on<K extends keyof RealtimeClientEvents>(type: K, listener: (event: RealtimeClientEvents[K]) => void): () => void {
-    return this.#emitter.on(type, listener);
+    return this.#channel.on(type, listener);
   }
 
   /** Calls `listener` for the next event of `type` only. */
   once<K extends keyof RealtimeClientEvents>(type: K, listener: (event: RealtimeClientEvents[K]) => void): () => void {
-    return this.#emitter.once(type, listener);
+    return this.#channel.once(type, listener);
   }
 
   /** Removes a listener added with `on` or `once`. */
   off<K extends keyof RealtimeClientEvents>(type: K, listener: (event: RealtimeClientEvents[K]) => void): void {
-    this.#emitter.off(type, listener);
+    this.#channel.off(type, listener);
   }
 
   /** Listeners registered for `type`, the client's own waits included: lets a test check that none leak. */
   listenerCount(type: keyof RealtimeClientEvents): number {
-    return this.#emitter.listenerCount(type);
+    return this.#channel.listenerCount(type);
   }
 
   /**
@@ -386,61 +327,7 @@ export class RealtimeClient implements AsyncIterable<AnyServerEvent> {
    * {@link TimeoutError}, an {@link AbortError}, or a {@link ConnectionError} if the socket closes.
    */
   waitFor<K extends ServerEventType | 'unknown'>(type: K, options: WaitForOptions<RealtimeClientEvents[K]> = {}): Promise<RealtimeClientEvents[K]> {
-    if (typeof options !== 'object' || options === null) return Promise.reject(new ValidationError(`waitFor(${String(type)}): options must be an object.`, 'waitFor(options)'));
-    const { filter, timeoutMs = DEFAULT_WAIT_MS, signal } = options;
-    try {
-      checkTimerMs(`waitFor(${String(type)}) options.timeoutMs`, timeoutMs, 0, true);
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    if (filter !== undefined && typeof filter !== 'function') return Promise.reject(new ValidationError(`waitFor(${String(type)}): filter must be a function.`, 'waitFor(options.filter)'));
-    if (signal !== undefined && (typeof signal !== 'object' || signal === null || typeof signal.addEventListener !== 'function')) {
-      return Promise.reject(new ValidationError(`waitFor(${String(type)}): signal must be an AbortSignal.`, 'waitFor(options.signal)'));
-    }
-    return new Promise((resolve, reject) => {
-      if (this.#state === 'closed') {
-        reject(new ConnectionError(`waitFor(${type}): the client is closed.`, 'not_connected'));
-        return;
-      }
-      if (signal?.aborted) {
-        reject(new AbortError(`waitFor(${type})`));
-        return;
-      }
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const cleanup = () => {
-        offEvent();
-        offClose();
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
-      };
-      const onAbort = () => {
-        cleanup();
-        reject(new AbortError(`waitFor(${type})`));
-      };
-      const offEvent = this.#emitter.on(type, (event) => {
-        let match: boolean;
-        try {
-          match = !filter || filter(event);
-        } catch (error) {
-          // A throwing filter ends the wait with its error instead of leaving it to time out.
-          cleanup();
-          reject(new RealtimeError(`waitFor(${type}): the filter threw: ${error instanceof Error ? error.message : String(error)}`, 'listener_error', { cause: error }));
-          return;
-        }
-        if (!match) return;
-        cleanup();
-        resolve(event);
-      });
-      const offClose = this.#emitter.on('close', (info) => {
-        cleanup();
-        reject(info.error ?? new ConnectionError(`waitFor(${type}): the connection closed (code ${info.code}).`, 'connection_closed', { closeCode: info.code, closeReason: info.reason }));
-      });
-      if (Number.isFinite(timeoutMs)) timer = setTimeout(() => {
-        cleanup();
-        reject(new TimeoutError(`waitFor(${type})`, timeoutMs));
-      }, timeoutMs);
-      signal?.addEventListener('abort', onAbort, { once: true });
-    });
+    return this.#channel.waitFor(type, options);
   }
 
   /**
@@ -448,28 +335,7 @@ export class RealtimeClient implements AsyncIterable<AnyServerEvent> {
    * server `error` event never ends it. Each iterator has its own bounded queue.
    */
   events(options: { maxQueued?: number } = {}): AsyncIterableIterator<AnyServerEvent> {
-    const limit = options?.maxQueued ?? this.#opts.maxQueuedEvents;
-    if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1) {
-      throw new ValidationError(`events: maxQueued must be a whole number of events ≥ 1, got ${String(limit)}.`, 'events(options.maxQueued)');
-    }
-    const queue: EventQueue<AnyServerEvent> = new EventQueue(limit, this.#opts.timeouts.readerStallMs, {
-      onFull: () => {
-        if (!this.#socket?.pause) return false;
-        // Closing: the close frame must still be read, so the queue grows (bounded by closeMs) without a
-        // pause. Finishing keeps pausing: finish() took the holds back once, and a server that floods
-        // instead of answering session.finished is bounded by the queue, then by finishMs.
-        if (this.#state === 'closing') return true;
-        if (this.#pauses++ === 0) this.#socket.pause();
-        return true;
-      },
-      onDrained: () => {
-        if (this.#pauses > 0 && --this.#pauses === 0) this.#socket?.resume?.();
-      },
-      onReturn: () => this.#queues.delete(queue),
-    });
-    if (this.#state === 'closed') queue.end();
-    else this.#queues.add(queue);
-    return queue;
+    return this.#channel.events(options?.maxQueued ?? this.#opts.maxQueuedEvents, this.#opts.timeouts.readerStallMs);
   }
 
   [Symbol.asyncIterator](): AsyncIterator<AnyServerEvent> {
@@ -478,57 +344,23 @@ export class RealtimeClient implements AsyncIterable<AnyServerEvent> {
 
   #onText(frame: string): void {
     // A server that echoes the key (in an error message, say) must not hand it to listeners.
-    const text = this.#redactor.text(frame);
-    if (this.#opts.debug) this.#debug(`← ${previewFrame(text, this.#redactor, 2000)}`);
-    const parsed = parseServerEvent(text, this.#redactor);
-    if (parsed instanceof RealtimeError) {
-      this.#report(parsed);
-      return;
-    }
-    this.#track(parsed);
-    if (parsed.type === 'unknown') this.#emitter.emit('unknown', parsed);
-    else this.#emitter.emit(parsed.type, parsed as never);
-    this.#emitter.emit('*', parsed);
-    for (const queue of this.#queues) queue.push(parsed);
+    const text = redactSecrets(frame, this.#secrets);
+    this.#log.frame('←', text, this.#secrets);
+    this.#channel.receive(text, this.#secrets, (event) => this.#track(event));
   }
 
   /** Client bookkeeping, done before listeners run so that `session` is current for them. */
   #track(event: AnyServerEvent): void {
-    switch (event.type) {
-      case 'session.created':
-        this.#session = event.session;
-        break;
-      case 'session.updated': {
-        this.#session = event.session;
-        this.#pendingUpdates.shift()?.resolve(event.session);
-        break;
-      }
-      case 'input_audio_buffer.committed':
-      case 'input_audio_buffer.cleared':
-        this.#audioSinceCommit = false;
-        break;
-      case 'error': {
-        if (this.#pendingUpdates.length === 0) break;
-        // ServerError keeps only the fields that are strings (optional fields are not shape-checked).
-        const error = new ServerError(event.error, event.event_id);
-        const index = error.eventId ? this.#pendingUpdates.findIndex((p) => p.eventId === error.eventId) : -1;
-        // An error without event_id that names a session field belongs to the oldest update.
-        const fallback = index < 0 && !error.eventId && (error.param ?? '').startsWith('session') ? 0 : index;
-        const pending = fallback >= 0 ? this.#pendingUpdates.splice(fallback, 1)[0] : undefined;
-        pending?.reject(error);
-        break;
-      }
-      default:
-        break;
-    }
+    if (event.type === 'session.created' || event.type === 'session.updated') this.#session = event.session;
+    this.#updates.settle(event);
+    this.#input.noteReceived(event);
   }
 
   #onClose(code: number, rawReason: string): void {
     const expected = this.#closeRequested || this.#finishSent;
-    const reason = this.#redactor.text(rawReason);
-    const error = expected
-      ? undefined
-      : new ConnectionError(`The connection closed unexpectedly (code ${code}${reason ? `: ${reason}` : ''}).`, 'connection_closed', { closeCode: code, closeReason: reason });
+    const reason = redactSecrets(rawReason, this.#secrets);
+    const why = `code ${code}${reason ? `: ${reason}` : ''}${this.#deadPeer ? `; dropped by the keepalive: ${this.#deadPeer}, the peer is gone` : ''}`;
+    const error = expected ? undefined : new ConnectionError(`The connection closed unexpectedly (${why}).`, 'connection_closed', { closeCode: code, closeReason: reason });
     this.#teardown(code, reason, error);
   }
 
@@ -537,46 +369,12 @@ export class RealtimeClient implements AsyncIterable<AnyServerEvent> {
     this.#state = 'closed';
     this.#socket = undefined;
     this.#pauses = 0;
-    const closed = () => new ConnectionError(`The connection closed (code ${code}).`, 'connection_closed', { closeCode: code, closeReason: reason });
-    for (const pending of this.#pendingUpdates.splice(0)) {
-      pending.reject(error ?? new ConnectionError('The connection closed before session.updated arrived.', 'connection_closed', { closeCode: code, closeReason: reason }));
-    }
-    for (const reject of [...this.#pings]) reject(error ?? closed());
-    this.#releaseDrainWaiters();
-    for (const queue of this.#queues) queue.end();
-    this.#queues.clear();
-    this.#emitter.emit('close', error ? { code, reason, error } : { code, reason });
-  }
-
-  /** A warning to the logger; a logger that throws is ignored (it runs inside frame handling). */
-  #warn(message: string): void {
-    try {
-      this.#opts.logger.warn(`dashscope-realtime: ${message}`);
-    } catch {
-      // nowhere left to report it
-    }
-  }
-
-  #debug(message: string): void {
-    try {
-      this.#opts.logger.debug?.(message);
-    } catch {
-      // as #warn
-    }
-  }
-
-  #report(error: RealtimeError): void {
-    if (this.#emitter.listenerCount('client_error') > 0) this.#emitter.emit('client_error', error);
-    else this.#warn(error.message);
-  }
-
-  #listenerFailed(error: unknown, event: string): void {
-    if (event === 'client_error') {
-      this.#warn(`a client_error listener threw: ${error instanceof Error ? error.message : String(error)}`);
-      return;
-    }
-    const wrapped = new RealtimeError(`A listener for '${event}' threw: ${error instanceof Error ? error.message : String(error)}`, 'listener_error', { cause: error });
-    this.#report(wrapped);
+    this.#stopKeepalive();
+    this.#stopKeepalive = noop;
+    this.#updates.closed(code, reason, error);
+    for (const reject of [...this.#pings]) reject(error ?? new ConnectionError(`The connection closed (code ${code}).`, 'connection_closed', { closeCode: code, closeReason: reason }));
+    this.#input.releaseWaiters();
+    this.#channel.end(error ? { code, reason, error } : { code, reason });
   }
 
   // ---- sending --------------------------------------------------------------------------
@@ -589,24 +387,15 @@ export class RealtimeClient implements AsyncIterable<AnyServerEvent> {
   }
 
   /** Sends `event` as given, adding an `event_id` if it has none (the escape hatch). Returns the event id. */
-  send(event: ClientEvent | ({ type: string; event_id?: string } & Record<string, unknown>)): string {
+  send(event: OutgoingEvent): string {
     if (typeof event !== 'object' || event === null || typeof event.type !== 'string' || event.type === '') {
       throw new ValidationError('send: pass an event object with a string "type".', 'send(event)');
     }
     const socket = this.#requireOpen(`send(${event.type})`);
-    const { event_id: given, ...rest } = event;
-    const eventId = typeof given === 'string' && given !== '' ? given : newEventId();
-    let json: string;
-    try {
-      // event_id first, as both official SDKs put it (official-sdk-traces).
-      json = JSON.stringify({ event_id: eventId, ...rest });
-    } catch (error) {
-      throw new ValidationError(`send(${event.type}): the event cannot be serialised to JSON (${error instanceof Error ? error.message : String(error)}).`, 'send(event)');
-    }
-    if (this.#opts.debug) this.#debug(`→ ${previewFrame(json, this.#redactor, 2000)}`);
+    const { eventId, json } = serializeEvent(event);
+    this.#log.frame('→', json, this.#secrets);
     socket.send(json);
-    if (event.type === 'input_audio_buffer.append') this.#audioSinceCommit = true;
-    else if (event.type === 'input_audio_buffer.commit' || event.type === 'input_audio_buffer.clear') this.#audioSinceCommit = false;
+    this.#input.noteSent(event.type);
     return eventId;
   }
 
@@ -617,43 +406,8 @@ export class RealtimeClient implements AsyncIterable<AnyServerEvent> {
    */
   async updateSession(config: SessionConfig): Promise<Session> {
     this.#requireOpen('updateSession');
-    this.#validateSession(config);
-    const eventId = newEventId();
-    return new Promise<Session>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.#pendingUpdates = this.#pendingUpdates.filter((p) => p !== pending);
-        reject(new TimeoutError('updateSession (waiting for session.updated)', this.#opts.timeouts.requestMs));
-      }, this.#opts.timeouts.requestMs);
-      const pending: PendingUpdate = {
-        eventId,
-        resolve: (session) => {
-          clearTimeout(timer);
-          resolve(session);
-        },
-        reject: (error) => {
-          clearTimeout(timer);
-          reject(error);
-        },
-      };
-      this.#pendingUpdates.push(pending);
-      try {
-        this.send({ type: 'session.update', event_id: eventId, session: config });
-      } catch (error) {
-        this.#pendingUpdates = this.#pendingUpdates.filter((p) => p !== pending);
-        pending.reject(error as Error);
-      }
-    });
-  }
-
-  #validateSession(config: SessionConfig): void {
-    if (typeof config !== 'object' || config === null || Array.isArray(config)) {
-      throw new ValidationError('updateSession: pass a session configuration object.', 'session');
-    }
-    checkJsonValue(config, 'session');
-    const info = this.#opts.modelInfo;
-    if (!this.#opts.validate || !info) return;
-    const [issue] = validateSessionConfig(info, config, { refuseSilentFailureVoices: !this.#opts.allowBrokenVoices });
-    if (issue) throw new ValidationError(describeIssue(issue, info), issue.param, issue.allowed, issue.kind === 'unsupported' ? 'unsupported_feature' : 'invalid_value');
+    checkSessionConfig(config, this.#opts.modelInfo, this.#opts.validate, this.#opts.allowBrokenVoices);
+    return this.#updates.request(config, this.#opts.timeouts.requestMs, (event) => this.send(event));
   }
 
   /**
@@ -663,40 +417,7 @@ export class RealtimeClient implements AsyncIterable<AnyServerEvent> {
    * Resolves with the event id once the socket's outbound buffer is below the high-water mark.
    */
   appendAudio(data: AudioInput, format?: AudioInputFormat): Promise<string> {
-    const socket = this.#requireOpen('appendAudio');
-    let audio: string;
-    if (format !== undefined && (typeof format !== 'object' || format === null)) {
-      throw new ValidationError('appendAudio: the second argument is the format of the samples, { sampleRate, channels }; leave it out for PCM16 at the session rate.', 'appendAudio(format)');
-    }
-    if (format === undefined) audio = encodeAudio(data);
-    else {
-      // One streaming converter across chunks: resampling chunk by chunk separately would click
-      // at every boundary. Its filter tail is flushed before a commit.
-      const samples = checkFormattedAudio(data, format);
-      const pcm = this.#converterFor(format).process(samples);
-      if (pcm.length === 0) return Promise.resolve('');
-      audio = encodeBase64(new Uint8Array(pcm.buffer, pcm.byteOffset, pcm.byteLength));
-    }
-    const eventId = this.send({ type: 'input_audio_buffer.append', audio });
-    return this.#drained(socket).then(() => eventId);
-  }
-
-  #converterFor(format: AudioInputFormat): Pcm16MonoConverter {
-    const key = `${format.sampleRate}/${format.channels ?? 1}/${this.inputSampleRate}`;
-    if (this.#converter?.key !== key) {
-      this.#flushConverter();
-      this.#converter = { key, converter: new Pcm16MonoConverter({ sampleRate: format.sampleRate, channels: format.channels ?? 1 }, this.inputSampleRate) };
-    }
-    return this.#converter.converter;
-  }
-
-  /** Sends what the streaming converter still holds, so that no converted audio is lost. */
-  #flushConverter(): void {
-    const tail = this.#converter?.converter.flush();
-    this.#converter = undefined;
-    if (tail && tail.length > 0 && this.#socket?.isOpen) {
-      this.send({ type: 'input_audio_buffer.append', audio: encodeBase64(new Uint8Array(tail.buffer, tail.byteOffset, tail.byteLength)) });
-    }
+    return this.#input.appendAudio(data, format);
   }
 
   /**
@@ -704,53 +425,22 @@ export class RealtimeClient implements AsyncIterable<AnyServerEvent> {
    * frame must be a JPEG of at most 256 KB after base64. Resolves like `appendAudio`.
    */
   appendImage(data: ImageInput, options: { mimeType?: string } = {}): Promise<string> {
-    const socket = this.#requireOpen('appendImage');
-    if (typeof options !== 'object' || options === null) throw new ValidationError('appendImage: options must be an object, e.g. { mimeType: "image/jpeg" }.', 'appendImage(options)');
-    if (this.#opts.validate && this.#opts.modelInfo && !this.#opts.modelInfo.imageInput) {
-      throw new ValidationError(`appendImage: ${this.#opts.model} does not take image input.`, 'appendImage(data)', undefined, 'unsupported_feature');
-    }
-    const image = encodeImage(data, options.mimeType === undefined ? {} : { mimeType: options.mimeType });
-    if (!this.#audioSinceCommit) {
-      throw new ValidationError('appendImage: append audio before the first image of a turn; the service refuses an image with no audio before it (protocol.md §3.5).', 'appendImage(data)');
-    }
-    const eventId = this.send({ type: 'input_image_buffer.append', image });
-    return this.#drained(socket).then(() => eventId);
+    return this.#input.appendImage(data, options);
   }
 
   /** Commits the audio (and image) buffer as a user turn (§3.3). Returns the event id. */
   commitAudio(): string {
-    this.#requireOpen('commitAudio');
-    this.#flushConverter();
-    if (!this.#audioSinceCommit) {
-      throw new ValidationError('commitAudio: the audio buffer is empty; append audio before committing.', 'commitAudio()');
-    }
-    return this.send({ type: 'input_audio_buffer.commit' });
+    return this.#input.commitAudio();
   }
 
   /** Clears uncommitted audio (§3.4). Returns the event id. */
   clearAudio(): string {
-    this.#converter = undefined;
-    return this.send({ type: 'input_audio_buffer.clear' });
+    return this.#input.clearAudio();
   }
 
   /** Asks for a response (§3.6); `options` become the `response` object. Returns the event id. */
   createResponse(options?: CreateResponseOptions): string {
-    const event: ResponseCreateEvent = { type: 'response.create' };
-    if (options !== undefined) {
-      if (typeof options !== 'object' || options === null) throw new ValidationError('createResponse: options must be an object.', 'createResponse(options)');
-      const response: NonNullable<ResponseCreateEvent['response']> = {};
-      if (options.instructions !== undefined) {
-        if (options.instructions !== null && typeof options.instructions !== 'string') throw new ValidationError('createResponse: instructions must be a string or null.', 'response.instructions');
-        response.instructions = options.instructions;
-      }
-      if (options.modalities !== undefined) {
-        const issue = validateSessionConfig(this.#opts.modelInfo ?? ({} as ModelInfo), { modalities: options.modalities }).find((i) => i.param === 'session.modalities');
-        if (issue) throw new ValidationError(issue.message, 'response.modalities', issue.allowed);
-        response.modalities = options.modalities;
-      }
-      event.response = response;
-    }
-    return this.send(event);
+    return this.send(responseCreateEvent(options, this.#opts.modelInfo));
   }
 
   /** Cancels the response in progress (§3.7). Returns the event id. */
@@ -763,56 +453,12 @@ export class RealtimeClient implements AsyncIterable<AnyServerEvent> {
    * is sent as its JSON. Follow with `createResponse()` to get the reply (§8.7).
    */
   sendFunctionCallOutput(callId: string, output: string | Record<string, unknown> | unknown[]): string {
-    if (typeof callId !== 'string' || callId === '') {
-      throw new ValidationError('sendFunctionCallOutput: callId must be the call_id of response.function_call_arguments.done.', 'item.call_id');
-    }
-    let text: string;
-    if (typeof output === 'string') text = output;
-    else {
-      try {
-        text = JSON.stringify(output);
-      } catch {
-        text = '';
-      }
-      if (typeof text !== 'string' || text === '') throw new ValidationError('sendFunctionCallOutput: output must be a string or a JSON-serialisable value.', 'item.output');
-    }
-    return this.send({ type: 'conversation.item.create', item: { id: newClientItemId(), type: 'function_call_output', call_id: callId, output: text } });
+    return this.send(functionCallOutputEvent(callId, output));
   }
 
   /** Sends a user text message (`conversation.item.create` with `input_text`, §5.6). Returns the event id. */
   sendText(text: string): string {
-    if (typeof text !== 'string' || text.trim() === '') {
-      throw new ValidationError('sendText: pass a non-empty string.', 'item.content[0].text');
-    }
-    if (this.#opts.validate && this.#opts.modelInfo && !this.#opts.modelInfo.textInput) {
-      throw new ValidationError(`sendText: ${this.#opts.model} does not take text input; send audio instead.`, 'item.content', undefined, 'unsupported_feature');
-    }
-    return this.send({ type: 'conversation.item.create', item: { type: 'message', role: 'user', content: [{ type: 'input_text', text }] } });
-  }
-
-  /** Resolves once the outbound buffer is at or below the high-water mark (or the socket closed). */
-  #drained(socket: Socket): Promise<void> {
-    if (socket.bufferedAmount <= this.#opts.sendHighWaterMark || !socket.isOpen) return Promise.resolve();
-    return new Promise((resolve) => {
-      this.#drainWaiters.push(resolve);
-      this.#pollDrain();
-    });
-  }
-
-  #pollDrain(): void {
-    if (this.#drainTimer !== undefined) return;
-    this.#drainTimer = setTimeout(() => {
-      this.#drainTimer = undefined;
-      const socket = this.#socket;
-      if (!socket || !socket.isOpen || socket.bufferedAmount <= this.#opts.sendHighWaterMark) this.#releaseDrainWaiters();
-      else this.#pollDrain();
-    }, 5);
-  }
-
-  #releaseDrainWaiters(): void {
-    clearTimeout(this.#drainTimer);
-    this.#drainTimer = undefined;
-    for (const resolve of this.#drainWaiters.splice(0)) resolve();
+    return this.send(userTextEvent(text, this.#opts.model, this.#opts.modelInfo, this.#opts.validate));
   }
 
   // ---- ending ---------------------------------------------------------------------------
@@ -830,13 +476,13 @@ export class RealtimeClient implements AsyncIterable<AnyServerEvent> {
     checkTimerMs('finish options.timeoutMs', timeoutMs, 0);
     // The answer must be read even if an iterator is holding reading paused.
     this.#resumeReading();
-    const after = this.#emitter;
+    const channel = this.#channel;
     const result = new Promise<FinishResult>((resolve) => {
       const timer = setTimeout(() => done({ finished: false, reason: 'timeout' }), timeoutMs);
       const offs = [
-        after.on('session.finished', () => done({ finished: true, reason: 'session.finished' })),
-        after.on('error', () => done({ finished: false, reason: 'error' })),
-        after.on('close', (info) => done({ finished: !info.error, reason: 'closed' })),
+        channel.on('session.finished', () => done({ finished: true, reason: 'session.finished' })),
+        channel.on('error', () => done({ finished: false, reason: 'error' })),
+        channel.on('close', (info) => done({ finished: !info.error, reason: 'closed' })),
       ];
       function done(value: FinishResult) {
         clearTimeout(timer);
@@ -882,7 +528,7 @@ export class RealtimeClient implements AsyncIterable<AnyServerEvent> {
           this.#teardown(1006, '', undefined);
         }, TERMINATE_GRACE_MS);
       }, this.#opts.timeouts.closeMs);
-      const off = this.#emitter.on('close', () => {
+      const off = this.#channel.on('close', () => {
         clearTimeout(timer);
         clearTimeout(abandon);
         off();
@@ -899,6 +545,7 @@ export class RealtimeClient implements AsyncIterable<AnyServerEvent> {
   /**
    * Sends a WebSocket ping and resolves with the round trip in ms, or `undefined` where the
    * runtime cannot ping (browsers). Rejects with a {@link TimeoutError} when no pong arrives.
+   * The keepalive (`keepaliveMs`) uses it to find a dead peer.
    */
   ping(timeoutMs = 10_000): Promise<number | undefined> {
     try {
@@ -933,8 +580,7 @@ export class RealtimeClient implements AsyncIterable<AnyServerEvent> {
 
   /** Lets the transport read again and drops every iterator's hold on it (closing needs the close frame). */
   #resumeReading(): void {
-    // With room for one more queue of events: the answer being waited for must get past a full queue.
-    for (const queue of this.#queues) queue.release(true);
+    this.#channel.releaseReaders();
     if (this.#pauses > 0) {
       this.#pauses = 0;
       this.#socket?.resume?.();
@@ -957,7 +603,7 @@ export class RealtimeClient implements AsyncIterable<AnyServerEvent> {
   }
 
   /** JSON form without secrets. */
-  toJSON(): { model: string; url: string; state: State; sessionId: string | undefined } {
+  toJSON(): { model: string; url: string; state: ClientState; sessionId: string | undefined } {
     return { model: this.#opts.model, url: this.#opts.url, state: this.#state, sessionId: this.#session?.id };
   }
 }

@@ -5,7 +5,7 @@
  * chunk (§3.5).
  */
 import { checkFormattedAudio, type AudioInput, type AudioInputFormat } from '../client/encodeInput.js';
-import type { RealtimeClient } from '../client/realtimeClient.js';
+import type { RealtimeTransport } from '../transport/realtimeTransport.js';
 import { ValidationError } from '../errors.js';
 import { newClientItemId } from '../protocol/ids.js';
 import type { ConversationHistory } from './history.js';
@@ -55,7 +55,7 @@ export function checkAsk(input: unknown): AskInput {
  * session's `silence_duration_ms` (800 when not echoed) plus 700 ms, at least 1500 ms. It must be
  * longer than `silence_duration_ms`, or the service never hears the end of the turn.
  */
-export function trailingSilenceMs(client: RealtimeClient, configured: number | undefined): number {
+export function trailingSilenceMs(client: RealtimeTransport, configured: number | undefined): number {
   if (configured !== undefined) return configured;
   const td = client.session?.turn_detection as { silence_duration_ms?: unknown } | null | undefined;
   const silence = typeof td?.silence_duration_ms === 'number' && Number.isFinite(td.silence_duration_ms) ? td.silence_duration_ms : DEFAULT_SILENCE_MS;
@@ -66,7 +66,7 @@ export function trailingSilenceMs(client: RealtimeClient, configured: number | u
  * Sends `ask` on `client`. Returns true when the caller must request the response (Manual mode,
  * or text), false when the service answers by itself (audio alone in VAD mode).
  */
-export async function sendAsk(client: RealtimeClient, ask: AskInput, history: ConversationHistory, metrics: SessionMetrics, silenceMs: number | undefined): Promise<boolean> {
+export async function sendAsk(client: RealtimeTransport, ask: AskInput, history: ConversationHistory, metrics: SessionMetrics, silenceMs: number | undefined): Promise<boolean> {
   const vad = client.session?.turn_detection != null;
   if (ask.audio) {
     const rate = client.inputSampleRate;

@@ -5,11 +5,12 @@
  * cap (§2.5) and inactivity closes (§0.2.11), with the configuration `updateSession` changed.
  */
 import { checkTimerMs } from '../client/options.js';
-import { RealtimeClient, type CloseInfo } from '../client/realtimeClient.js';
+import { RealtimeClient } from '../client/realtimeClient.js';
 import { AbortError, ConnectionError, RealtimeError, ServerError, ValidationError } from '../errors.js';
 import { redactorOf } from '../internal/redact.js';
 import type { ErrorEvent } from '../protocol/serverEvents.js';
 import type { Session, SessionConfig } from '../protocol/session.js';
+import type { CloseInfo, RealtimeTransport } from '../transport/realtimeTransport.js';
 import { checkAsk, sendAsk, type AskInput } from './ask.js';
 import { BoundedAudioBuffer } from './audioBuffer.js';
 import { ConversationHistory, type HistoryChange } from './history.js';
@@ -41,13 +42,12 @@ export class RealtimeSession extends SessionEvents {
   readonly #buffer: BoundedAudioBuffer;
   readonly #turns: TurnMachine;
   readonly #configuration: SessionConfiguration;
-  #client: RealtimeClient;
+  #client: RealtimeTransport;
   #offs: Array<() => void> = [];
   #state: State = 'idle';
   /** Sends (asks, session updates) in call order, one at a time. */
   #sendQueue: Promise<void> = Promise.resolve();
   #startedAt = 0;
-  #keepalive: ReturnType<typeof setInterval> | undefined;
   readonly #rollover = new RolloverSchedule(() => void this.#maybeRollover());
   /** Items the last restore sent: their echoes are not new history. */
   #ignoredItemIds = new Set<string>();
@@ -85,7 +85,7 @@ export class RealtimeSession extends SessionEvents {
   }
 
   /** The current client (replaced on reconnect). Change the configuration with {@link updateSession}, which a reconnect replays. */
-  get client(): RealtimeClient {
+  get client(): RealtimeTransport {
     return this.#client;
   }
 
@@ -166,12 +166,12 @@ export class RealtimeSession extends SessionEvents {
     this.#setOpen();
   }
 
-  #newClient(): RealtimeClient {
-    const { createClient, ...clientOptions } = this.#options;
-    return createClient ? createClient(clientOptions) : new RealtimeClient(clientOptions);
+  #newClient(): RealtimeTransport {
+    const { transport, ...clientOptions } = this.#options;
+    return transport ? transport(clientOptions) : new RealtimeClient(clientOptions);
   }
 
-  async #open(client: RealtimeClient): Promise<void> {
+  async #open(client: RealtimeTransport): Promise<void> {
     this.#attach(client);
     await client.connect();
     this.#startedAt = Date.now();
@@ -181,7 +181,6 @@ export class RealtimeSession extends SessionEvents {
 
   #setOpen(): void {
     this.#state = 'open';
-    this.#startKeepalive();
     const cap = this.#options.maxSessionMs ?? (this.#client.modelInfo?.limits.sessionMinutes ?? 120) * 60_000;
     this.#rollover.start(this.#startedAt, cap, this.#options.rolloverMarginMs ?? 5 * 60_000);
     this.#readiness.open();
@@ -225,7 +224,7 @@ export class RealtimeSession extends SessionEvents {
     }
   }
 
-  #attach(client: RealtimeClient): void {
+  #attach(client: RealtimeTransport): void {
     for (const off of this.#offs.splice(0)) off();
     // The client's redactor: a key split over two deltas must not come out whole in the history.
     const redactor = redactorOf(client);
@@ -327,19 +326,7 @@ export class RealtimeSession extends SessionEvents {
     this.#turns.cut(true);
   }
 
-  #startKeepalive(): void {
-    const interval = this.#options.keepaliveMs ?? 20_000;
-    if (interval === false) return;
-    clearInterval(this.#keepalive);
-    this.#keepalive = setInterval(() => {
-      const client = this.#client;
-      if (!client.isConnected) return;
-      client.ping(Math.min(interval, 10_000)).catch(() => client.terminate());
-    }, interval);
-    (this.#keepalive as { unref?: () => void }).unref?.();
-  }
-
-  async #closed(client: RealtimeClient, info: CloseInfo): Promise<void> {
+  async #closed(client: RealtimeTransport, info: CloseInfo): Promise<void> {
     // During connect() the failure is connect()'s to report; during a reconnect, the loop's.
     if (client !== this.#client || this.#state === 'closed' || this.#state === 'reconnecting' || this.#state === 'connecting' || this.#state === 'suspended') return;
     const error = info.error;
@@ -442,7 +429,6 @@ export class RealtimeSession extends SessionEvents {
   }
 
   #stopTimers(): void {
-    clearInterval(this.#keepalive);
     this.#rollover.stop();
     this.#abort.abort();
   }

@@ -3,7 +3,7 @@
  * after a reconnect the history is replayed as text items (§3.8, §5.6), or folded into the
  * instructions as a summary where items are not wanted.
  */
-import type { RealtimeClient } from '../client/realtimeClient.js';
+import type { RealtimeTransport } from '../transport/realtimeTransport.js';
 import { newClientItemId } from '../protocol/ids.js';
 import type { SessionConfig } from '../protocol/session.js';
 import type { HistoryItem } from './history.js';
@@ -31,7 +31,7 @@ function lines(items: HistoryItem[]): Array<{ role: 'user' | 'assistant'; text: 
 }
 
 /** Replays `items` on `client`; returns what was restored. Ids sent are added to `sentIds`. */
-export async function restoreConversation(client: RealtimeClient, items: HistoryItem[], config: SessionConfig, mode: RestoreMode, sentIds: Set<string>): Promise<{ items: number; mode: RestoreMode }> {
+export async function restoreConversation(client: RealtimeTransport, items: HistoryItem[], config: SessionConfig, mode: RestoreMode, sentIds: Set<string>): Promise<{ items: number; mode: RestoreMode }> {
   const turns = lines(items);
   if (mode === 'none' || turns.length === 0) return { items: 0, mode };
   const useItems = mode === 'items' && client.modelInfo?.textInput !== false;

@@ -3,7 +3,7 @@
  * events, its states, and what `updateSession` takes.
  */
 import type { RealtimeClientOptions } from '../client/options.js';
-import type { RealtimeClient } from '../client/realtimeClient.js';
+import type { RealtimeTransport } from '../transport/realtimeTransport.js';
 import type { RealtimeError, ServerError } from '../errors.js';
 import type { SessionConfig } from '../protocol/session.js';
 import type { HistoryItem } from './history.js';
@@ -44,8 +44,6 @@ export interface RealtimeSessionOptions extends RealtimeClientOptions {
   rolloverMarginMs?: number;
   /** Audio kept while disconnected, in ms at the input rate. Default 10000. */
   disconnectedAudioMs?: number;
-  /** WebSocket ping interval (Node), or `false`. Default 20000. */
-  keepaliveMs?: number | false;
   /**
    * A response that was cancelled (`interrupt()`, barge-in) is over at its `response.done`, its
    * `response.output_item.done`, or this long after the cancel, whichever comes first: the service
@@ -63,8 +61,13 @@ export interface RealtimeSessionOptions extends RealtimeClientOptions {
    * turn, in ms. Default: the session's `silence_duration_ms` (800 when not given) + 700, at least 1500.
    */
   askTrailingSilenceMs?: number;
-  /** @internal Builds the client (tests). */
-  createClient?: (options: RealtimeClientOptions) => RealtimeClient;
+  /**
+   * Builds the connection, once per connect and again at every reconnect or rollover, from the
+   * client options of this object. Default: a WebSocket `RealtimeClient`. In a browser over
+   * WebRTC: `() => new WebRTCTransport({ signalingUrl })` (`dashscope-realtime/browser`); in
+   * tests: `script.transport` (`dashscope-realtime/testing`). The session uses nothing else.
+   */
+  transport?: (options: RealtimeClientOptions) => RealtimeTransport;
 }
 
 /** What `updateSession()` takes: session fields (each replaces the one before), and the tools to declare. */

@@ -13,7 +13,7 @@
  * - a request the service refuses ends its turn: `rejected` for semantic VAD (§0.2.3), else `failed`.
  */
 import { pcm16FromBase64 } from '../audio/pcm.js';
-import type { RealtimeClient } from '../client/realtimeClient.js';
+import type { RealtimeTransport } from '../transport/realtimeTransport.js';
 import { RealtimeError, ServerError } from '../errors.js';
 import { redactorOf } from '../internal/redact.js';
 import { newClientItemId } from '../protocol/ids.js';
@@ -38,7 +38,7 @@ const DUPLICATE_WINDOW_MS = 5000;
 /** What the machine needs from its session. */
 export interface TurnHost {
   /** The current client (replaced on reconnect). */
-  client(): RealtimeClient;
+  client(): RealtimeTransport;
   readonly history: ConversationHistory;
   readonly metrics: SessionMetrics;
   emit<K extends keyof RealtimeSessionEvents>(event: K, payload: RealtimeSessionEvents[K]): void;
@@ -108,7 +108,7 @@ export class TurnMachine {
   }
 
   /** Routes `client`'s events into the machine; returns the functions that remove the listeners. */
-  attach(client: RealtimeClient): Array<() => void> {
+  attach(client: RealtimeTransport): Array<() => void> {
     const live = (responseId: string) => responseId === this.#turnResponse && !this.#cutResponses.has(responseId);
     // The client's redactor: a key split over two deltas must not come out whole in turn.result.
     const redactor = redactorOf(client);

@@ -18,6 +18,9 @@ import { newServerId } from '../protocol/ids.js';
 import type { ClientEvent, ClientEventType } from '../protocol/clientEvents.js';
 import type { ServerEvent, ServerEventType } from '../protocol/serverEvents.js';
 import type { SocketFactory, SocketHandlers } from '../transport/socket.js';
+import type { RealtimeTransport } from '../transport/realtimeTransport.js';
+import { RealtimeClient } from '../client/realtimeClient.js';
+import type { RealtimeClientOptions } from '../client/options.js';
 
 /** Every field optional, at every depth (an expectation or a scripted event names what it cares about). */
 export type DeepPartial<T> = T extends ReadonlyArray<infer U> ? ReadonlyArray<DeepPartial<U>> : T extends object ? { [K in keyof T]?: DeepPartial<T[K]> } : T;
@@ -64,6 +67,11 @@ export interface ScriptedTransport {
   factory: SocketFactory;
   /** `{ url, apiKey, socketFactory }` to spread into client or session options: no socket, no key. */
   clientOptions: { url: string; apiKey: string; socketFactory: SocketFactory };
+  /**
+   * Pass as `transport` to `RealtimeSession`: a {@link RealtimeTransport} (a `RealtimeClient` on
+   * this script's socket; a url and key are filled in when the options have none).
+   */
+  transport(options?: RealtimeClientOptions): RealtimeTransport;
   /** Every event the application sent, parsed, in order. */
   sent: ClientEvent[];
   /** Mismatches found so far (an unexpected event, a wrong field). */
@@ -238,6 +246,7 @@ export function scriptedTransport(steps: ScriptStep[], options: ScriptOptions = 
   return {
     factory,
     clientOptions: { url: 'ws://127.0.0.1:1/api-ws/v1/realtime', apiKey: 'scripted', socketFactory: factory },
+    transport: (options = {}) => new RealtimeClient({ url: 'ws://127.0.0.1:1/api-ws/v1/realtime', apiKey: 'scripted', keepaliveMs: false, ...options, socketFactory: factory }),
     sent,
     mismatches,
     emit: deliver,

@@ -400,7 +400,7 @@ describe('the session', () => {
     const s = new RealtimeSession({ url: simulator.url, apiKey: 'sk-resources', model: MODEL, logger: quiet, keepaliveMs: 1000, reconnect: { baseDelayMs: 1, maxDelayMs: 2 }, session: { turn_detection: null, instructions: 'x' } });
     closeAfterAll(() => s.close());
     await s.connect();
-    const baseline = listenerCounts(s.client);
+    const baseline = listenerCounts(s.client as RealtimeClient);
     const before = resources();
     s.on('reconnected', () => reconnects++);
     const started = performance.now();
@@ -408,9 +408,9 @@ describe('the session', () => {
     await eventually(() => reconnects >= 50, 15_000, '50 reconnects');
     const ms = performance.now() - started;
     await sleep(50);
-    t.diagnostic(`reconnects=${reconnects} ms=${Math.round(ms)} handlesBefore=${JSON.stringify(before)} handlesAfter=${JSON.stringify(resources())} listenersBaseline=${JSON.stringify(baseline)} listenersAfter=${JSON.stringify(listenerCounts(s.client))}`);
+    t.diagnostic(`reconnects=${reconnects} ms=${Math.round(ms)} handlesBefore=${JSON.stringify(before)} handlesAfter=${JSON.stringify(resources())} listenersBaseline=${JSON.stringify(baseline)} listenersAfter=${JSON.stringify(listenerCounts(s.client as RealtimeClient))}`);
     assert.equal(s.state, 'open');
-    assert.deepEqual(listenerCounts(s.client), baseline);
+    assert.deepEqual(listenerCounts(s.client as RealtimeClient), baseline);
     await noLeakSince(before, '50 reconnects');
     assert.equal((await s.ask('still here?').done).status, 'completed');
   });

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { RealtimeSession, tool, type PlaybackAdapter } from '../../src/index.js';
+import { RealtimeClient, RealtimeSession, tool, type PlaybackAdapter } from '../../src/index.js';
 import { startMockServer } from '../client/mockServer.js';
 import { closeAfter, LONG, MODEL, once, session, simulator, speak, speech } from './helpers.js';
 
@@ -195,7 +195,7 @@ describe('backpressure', () => {
     for (let i = 0; i < 400 && !held; i++) {
       const sent = s.appendAudio(chunk);
       const state = await Promise.race([sent.then(() => 'sent'), new Promise((r) => setTimeout(() => r('held'), 300))]);
-      maxBuffered = Math.max(maxBuffered, s.client.bufferedAmount);
+      maxBuffered = Math.max(maxBuffered, (s.client as RealtimeClient).bufferedAmount);
       if (state === 'held') held = true;
     }
     assert.ok(held, 'appendAudio eventually waits for the socket');

@@ -1,0 +1,40 @@
+/**
+ * Where the client reports: warnings to the logger, and with `debug` every frame in both
+ * directions, base64 shortened and the key removed. A logger that throws is ignored: it runs
+ * inside frame handling, which it must not break.
+ */
+import { previewFrame } from '../internal/redact.js';
+import type { Logger } from './options.js';
+
+/** Longest frame preview in a debug line. */
+const DEBUG_PREVIEW_CHARS = 2000;
+
+/** Warnings and debug lines of one client. */
+export class Diagnostics {
+  readonly #logger: Logger;
+  readonly #debug: boolean;
+
+  constructor(logger: Logger, debug: boolean) {
+    this.#logger = logger;
+    this.#debug = debug;
+  }
+
+  /** A warning, prefixed with the SDK's name. */
+  warn(message: string): void {
+    try {
+      this.#logger.warn(`dashscope-realtime: ${message}`);
+    } catch {
+      // nowhere left to report it
+    }
+  }
+
+  /** A frame received (`←`) or sent (`→`), at debug level only when `debug` is on. */
+  frame(direction: '←' | '→', text: string, secrets: readonly string[]): void {
+    if (!this.#debug) return;
+    try {
+      this.#logger.debug?.(`${direction} ${previewFrame(text, secrets, DEBUG_PREVIEW_CHARS)}`);
+    } catch {
+      // as warn
+    }
+  }
+}

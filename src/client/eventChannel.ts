@@ -1,0 +1,199 @@
+/**
+ * The receive side of a connection: a frame becomes a typed server event, delivered to listeners
+ * (`on`, `once`, `waitFor`) and to each async iterator's bounded queue. Shared by the WebSocket
+ * client and the WebRTC transport, so both deliver, wait and fail alike.
+ */
+import { AbortError, ConnectionError, RealtimeError, TimeoutError, ValidationError } from '../errors.js';
+import type { AnyServerEvent, ServerEventType } from '../protocol/serverEvents.js';
+import type { CloseInfo, RealtimeTransportEvents } from '../transport/realtimeTransport.js';
+import { TypedEmitter } from './emitter.js';
+import { EventQueue } from './eventQueue.js';
+import { checkTimerMs } from './options.js';
+import { parseServerEvent } from './parseServerEvent.js';
+
+/** Options of {@link RealtimeClient.waitFor}. */
+export interface WaitForOptions<E> {
+  /** Only resolve for events that pass this test. */
+  filter?: (event: E) => boolean;
+  /** Reject with a TimeoutError after this long. Default 60000; `Infinity` waits until close. */
+  timeoutMs?: number;
+  /** Reject with an AbortError when aborted. */
+  signal?: AbortSignal;
+}
+
+/** What the channel needs from its connection. */
+export interface ChannelHost {
+  /** True once the connection is closed (waits and iterators then end at once). */
+  isClosed(): boolean;
+  /** Where a problem goes when nobody listens to `client_error`. */
+  warn(message: string): void;
+  /** Read-side flow control for iterators that fall behind (see `EventQueue`). */
+  flow: {
+    /** Pause reading; false where the connection cannot pause. */
+    pause(): boolean;
+    /** A paused reader caught up. */
+    resume(): void;
+  };
+}
+
+const DEFAULT_WAIT_MS = 60_000;
+
+/** Typed delivery of server events, waits and iterators for one connection object. */
+export class EventChannel<Events extends RealtimeTransportEvents = RealtimeTransportEvents> {
+  readonly #emitter: TypedEmitter<Events>;
+  readonly #queues = new Set<EventQueue<AnyServerEvent>>();
+  readonly #host: ChannelHost;
+
+  constructor(host: ChannelHost) {
+    this.#host = host;
+    this.#emitter = new TypedEmitter<Events>((error, event) => this.#listenerFailed(error, String(event)));
+  }
+
+  /** Calls `listener` for every event of `type`; returns an unsubscribe function. */
+  on<K extends keyof Events>(type: K, listener: (event: Events[K]) => void): () => void {
+    return this.#emitter.on(type, listener);
+  }
+
+  /** Calls `listener` for the next event of `type` only. */
+  once<K extends keyof Events>(type: K, listener: (event: Events[K]) => void): () => void {
+    return this.#emitter.once(type, listener);
+  }
+
+  /** Removes a listener. */
+  off<K extends keyof Events>(type: K, listener: (event: Events[K]) => void): void {
+    this.#emitter.off(type, listener);
+  }
+
+  /** Listeners registered for `type`. */
+  listenerCount(type: keyof Events): number {
+    return this.#emitter.listenerCount(type);
+  }
+
+  /** Emits one of the connection's own events (`close` goes through {@link end}). */
+  emit<K extends keyof Events>(type: K, payload: Events[K]): void {
+    this.#emitter.emit(type, payload);
+  }
+
+  /**
+   * Parses a text frame (already redacted) and delivers it; a bad frame is reported, never thrown.
+   * `track` runs before listeners, so the connection's bookkeeping is current for them.
+   */
+  receive(text: string, secrets: readonly string[], track: (event: AnyServerEvent) => void): void {
+    const parsed = parseServerEvent(text, secrets);
+    if (parsed instanceof RealtimeError) {
+      this.report(parsed);
+      return;
+    }
+    track(parsed);
+    if (parsed.type === 'unknown') this.#emitter.emit('unknown', parsed as Events['unknown']);
+    else this.#emitter.emit(parsed.type as keyof Events, parsed as never);
+    this.#emitter.emit('*', parsed as Events['*']);
+    for (const queue of this.#queues) queue.push(parsed);
+  }
+
+  /** Reports a problem as `client_error`, or to the logger when nobody listens. */
+  report(error: RealtimeError): void {
+    if (this.#emitter.listenerCount('client_error') > 0) this.#emitter.emit('client_error', error as Events['client_error']);
+    else this.#host.warn(error.message);
+  }
+
+  #listenerFailed(error: unknown, event: string): void {
+    if (event === 'client_error') {
+      this.#host.warn(`a client_error listener threw: ${error instanceof Error ? error.message : String(error)}`);
+      return;
+    }
+    this.report(new RealtimeError(`A listener for '${event}' threw: ${error instanceof Error ? error.message : String(error)}`, 'listener_error', { cause: error }));
+  }
+
+  /** Ends every iterator and emits `close`. */
+  end(info: CloseInfo): void {
+    for (const queue of this.#queues) queue.end();
+    this.#queues.clear();
+    this.#emitter.emit('close', info as Events['close']);
+  }
+
+  /** Drops every iterator's hold on reading (closing needs the close frame). */
+  releaseReaders(): void {
+    for (const queue of this.#queues) queue.release();
+  }
+
+  /**
+   * Resolves with the next event of `type` that passes `filter`. Rejects with a
+   * {@link TimeoutError}, an {@link AbortError}, or a {@link ConnectionError} if the connection closes.
+   */
+  waitFor<K extends ServerEventType | 'unknown'>(type: K, options: WaitForOptions<Events[K]> = {}): Promise<Events[K]> {
+    if (typeof options !== 'object' || options === null) return Promise.reject(new ValidationError(`waitFor(${String(type)}): options must be an object.`, 'waitFor(options)'));
+    const { filter, timeoutMs = DEFAULT_WAIT_MS, signal } = options;
+    try {
+      checkTimerMs(`waitFor(${String(type)}) options.timeoutMs`, timeoutMs, 0, true);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    if (filter !== undefined && typeof filter !== 'function') return Promise.reject(new ValidationError(`waitFor(${String(type)}): filter must be a function.`, 'waitFor(options.filter)'));
+    if (signal !== undefined && (typeof signal !== 'object' || signal === null || typeof signal.addEventListener !== 'function')) {
+      return Promise.reject(new ValidationError(`waitFor(${String(type)}): signal must be an AbortSignal.`, 'waitFor(options.signal)'));
+    }
+    return new Promise((resolve, reject) => {
+      if (this.#host.isClosed()) {
+        reject(new ConnectionError(`waitFor(${type}): the client is closed.`, 'not_connected'));
+        return;
+      }
+      if (signal?.aborted) {
+        reject(new AbortError(`waitFor(${type})`));
+        return;
+      }
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const cleanup = () => {
+        offEvent();
+        offClose();
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+      };
+      const onAbort = () => {
+        cleanup();
+        reject(new AbortError(`waitFor(${type})`));
+      };
+      const offEvent = this.#emitter.on(type, (event) => {
+        let match: boolean;
+        try {
+          match = !filter || filter(event);
+        } catch (error) {
+          // A throwing filter ends the wait with its error instead of leaving it to time out.
+          cleanup();
+          reject(new RealtimeError(`waitFor(${type}): the filter threw: ${error instanceof Error ? error.message : String(error)}`, 'listener_error', { cause: error }));
+          return;
+        }
+        if (!match) return;
+        cleanup();
+        resolve(event);
+      });
+      const offClose = this.#emitter.on('close', (info) => {
+        cleanup();
+        reject(info.error ?? new ConnectionError(`waitFor(${type}): the connection closed (code ${info.code}).`, 'connection_closed', { closeCode: info.code, closeReason: info.reason }));
+      });
+      if (Number.isFinite(timeoutMs)) timer = setTimeout(() => {
+        cleanup();
+        reject(new TimeoutError(`waitFor(${type})`, timeoutMs));
+      }, timeoutMs);
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  /**
+   * An async iterator over every server event, ending when the connection closes. A bad frame or
+   * a server `error` event never ends it. Each iterator has its own queue of `limit` events.
+   */
+  events(limit: number, stallMs: number): AsyncIterableIterator<AnyServerEvent> {
+    if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1) {
+      throw new ValidationError(`events: maxQueued must be a whole number of events ≥ 1, got ${String(limit)}.`, 'events(options.maxQueued)');
+    }
+    const queue: EventQueue<AnyServerEvent> = new EventQueue(limit, stallMs, {
+      onFull: () => this.#host.flow.pause(),
+      onDrained: () => this.#host.flow.resume(),
+      onReturn: () => this.#queues.delete(queue),
+    });
+    if (this.#host.isClosed()) queue.end();
+    else this.#queues.add(queue);
+    return queue;
+  }
+}
