@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { AuthenticationError, ConnectionError, TimeoutError, ValidationError, backoffDelay, isRetryable, type ReconnectedInfo } from '../../src/index.js';
+import { AuthenticationError, ConnectionError, TimeoutError, ValidationError, type ReconnectedInfo } from '../../src/index.js';
+import { backoffDelay, isRetryable } from '../../src/session/reconnect.js';
 import { once, session, simulator, sleep, within } from './helpers.js';
 
 test('fatal and retryable failures', () => {

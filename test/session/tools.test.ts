@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { runTool, tool, ValidationError } from '../../src/index.js';
+import { tool, ValidationError } from '../../src/index.js';
+import { runTool } from '../../src/session/tools.js';
 
 const add = tool({
   name: 'add',
