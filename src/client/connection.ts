@@ -270,20 +270,7 @@ export class Connection {
     checkTimerMs('finish options.timeoutMs', timeoutMs, 0);
     // The answer must be read even if an iterator is holding reading paused.
     this.#forceReading();
-    const channel = this.#channel;
-    const result = new Promise<FinishResult>((resolve) => {
-      const timer = setTimeout(() => done({ finished: false, reason: 'timeout' }), timeoutMs);
-      const offs = [
-        channel.on('session.finished', () => done({ finished: true, reason: 'session.finished' })),
-        channel.on('error', () => done({ finished: false, reason: 'error' })),
-        channel.on('close', (info) => done({ finished: !info.error, reason: 'closed' })),
-      ];
-      function done(value: FinishResult) {
-        clearTimeout(timer);
-        for (const off of offs) off();
-        resolve(value);
-      }
-    });
+    const result = this.#channel.finishOutcome(timeoutMs);
     this.#hooks.send({ type: 'session.finish' });
     this.#finishSent = true;
     const outcome = await result;

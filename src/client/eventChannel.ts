@@ -5,7 +5,7 @@
  */
 import { AbortError, ConnectionError, RealtimeError, TimeoutError, ValidationError } from '../errors.js';
 import type { AnyServerEvent, ServerEventType } from '../protocol/serverEvents.js';
-import type { CloseInfo, RealtimeTransportEvents } from '../transport/realtimeTransport.js';
+import type { CloseInfo, FinishResult, RealtimeTransportEvents } from '../transport/realtimeTransport.js';
 import { TypedEmitter } from './emitter.js';
 import { EventQueue } from './eventQueue.js';
 import { checkTimerMs } from './options.js';
@@ -176,6 +176,26 @@ export class EventChannel<Events extends RealtimeTransportEvents = RealtimeTrans
         reject(new TimeoutError(`waitFor(${type})`, timeoutMs));
       }, timeoutMs);
       signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  /**
+   * How the answer to a `session.finish` sent next ends (§3.9): `session.finished`, an `error`
+   * (some models refuse it, §0.1.1), the close, or `timeoutMs`. Never rejects.
+   */
+  finishOutcome(timeoutMs: number): Promise<FinishResult> {
+    return new Promise<FinishResult>((resolve) => {
+      const timer = setTimeout(() => done({ finished: false, reason: 'timeout' }), timeoutMs);
+      const offs = [
+        this.#emitter.on('session.finished', () => done({ finished: true, reason: 'session.finished' })),
+        this.#emitter.on('error', () => done({ finished: false, reason: 'error' })),
+        this.#emitter.on('close', (info) => done({ finished: !info.error, reason: 'closed' })),
+      ];
+      function done(value: FinishResult) {
+        clearTimeout(timer);
+        for (const off of offs) off();
+        resolve(value);
+      }
     });
   }
 

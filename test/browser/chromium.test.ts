@@ -3,22 +3,19 @@
  * fake microphone playing a speech WAV: the example page talks to the simulator through the
  * relay, shows both transcripts and plays the reply (screenshot in test-artifacts/); the player
  * is gapless and its stop() count is right; the capture delivers 16 kHz chunks from the device
- * rate; connectWebRTC negotiates through the relay's signalling with a second page standing in
- * for the service. Nothing the pages receive contains the key.
+ * rate. Nothing the pages receive contains the key. WebRTC: `webrtcSession.test.ts`.
  *
  * One browser for every check, closed in `finally`; each check and the whole run are bounded.
  */
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { test, type TestContext } from 'node:test';
-import { build } from 'esbuild';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import type { ExampleState } from '../../examples/browser/app.js';
-import { requireChromium, skipWithoutChromium } from './chromiumPath.js';
+import { harnessScript, launchChromium } from './browserHarness.js';
+import { skipWithoutChromium } from './chromiumPath.js';
 import { microphoneWav } from './fakeMicrophone.js';
 import { startRelay, type RunningRelay } from '../../src/relay/index.js';
 import { startSimulator, type Simulator } from '../../src/simulator/index.js';
@@ -29,12 +26,6 @@ const ARTIFACTS = join(root, 'test-artifacts');
 const HARD_TIMEOUT_MS = 150_000;
 const STEP_MS = 20_000;
 
-
-/** The browser entry as a script exposing `window.dsrt`, built from dist as a user's bundler would. */
-async function harnessScript(): Promise<string> {
-  const result = await build({ entryPoints: [join(root, 'dist/esm/browser/index.js')], bundle: true, write: false, format: 'iife', globalName: 'dsrt', platform: 'browser', logLevel: 'silent' });
-  return result.outputFiles[0]!.text;
-}
 
 async function poll<T>(page: Page, fn: () => T | Promise<T>, ok: (value: T) => boolean, what: string, ms = STEP_MS): Promise<T> {
   const deadline = Date.now() + ms;
@@ -48,56 +39,22 @@ async function poll<T>(page: Page, fn: () => T | Promise<T>, ok: (value: T) => b
 
 
 test('the browser path in headless Chromium', { timeout: HARD_TIMEOUT_MS, skip: skipWithoutChromium() }, async (t: TestContext) => {
-  const executablePath = requireChromium();
   const dir = mkdtempSync(join(tmpdir(), 'dsrt-chromium-'));
   const wavPath = microphoneWav(dir);
   const script = await harnessScript();
   const sim: Simulator = await startSimulator({ speed: 0 });
-  // The stand-in for DashScope's SDP endpoint hands the offer to a second page (set below).
-  let answerer: ((offer: string) => Promise<string>) | undefined;
-  const sdpStandIn: Server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (d: Buffer) => (body += d.toString()));
-    req.on('end', () => {
-      if (req.headers.authorization !== `Bearer ${KEY}` || !answerer) {
-        res.writeHead(401, { 'Content-Type': 'application/json' }).end('{"code":"InvalidApiKey","message":"no"}');
-        return;
-      }
-      answerer(body).then(
-        (answer) => res.writeHead(200, { 'Content-Type': 'application/sdp' }).end(answer),
-        (error: unknown) => res.writeHead(500).end(String(error)),
-      );
-    });
-  });
-  await new Promise<void>((r) => sdpStandIn.listen(0, '127.0.0.1', r));
   const relay: RunningRelay = await startRelay({
     url: sim.url,
     apiKey: KEY,
     env: {},
     staticDir: join(root, 'dist/example'),
-    webrtc: { url: `http://127.0.0.1:${(sdpStandIn.address() as AddressInfo).port}/api/v1/webrtc/realtime` },
   });
   let context: BrowserContext | undefined;
   const received: string[] = []; // every WebSocket frame and HTTP body the pages got
   const pageErrors: string[] = [];
   const launchStarted = Date.now();
   try {
-    context = await chromium.launchPersistentContext(join(dir, 'profile'), {
-      executablePath,
-      headless: true,
-      timeout: 30_000,
-      args: [
-        '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-        '--disable-component-update', '--disable-sync',
-        '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-audio-capture=${wavPath}%noloop`,
-        // WebRTC between two pages of this browser, without mDNS names or a network.
-        '--disable-features=WebRtcHideLocalIpsWithMdns', '--allow-loopback-in-peer-connection',
-      ],
-    });
-    context.setDefaultTimeout(STEP_MS);
-    // tsx compiles this file with esbuild's keepNames, which wraps named functions in `__name(…)`;
-    // the callbacks given to page.evaluate run in the page, where that helper must exist too.
-    await context.addInitScript('globalThis.__name = (target) => target;');
+    context = await launchChromium(join(dir, 'profile'), wavPath, STEP_MS);
     t.diagnostic(`Chromium started in ${Date.now() - launchStarted} ms`);
     const watch = (page: Page) => {
       page.on('pageerror', (e) => pageErrors.push(e.message));
@@ -250,71 +207,6 @@ test('the browser path in headless Chromium', { timeout: HARD_TIMEOUT_MS, skip: 
       t.diagnostic(`device rate ${result.deviceRate} Hz`);
     });
 
-    await t.test('connectWebRTC: SDP through the relay, events on the server\'s "txt" channel, remote audio, VAD only', async () => {
-      const service = await harness();
-      answerer = (offer) =>
-        service.evaluate(async (sdp) => {
-          const w = globalThis as unknown as { received: string[]; gotTrack: boolean; pc: RTCPeerConnection };
-          w.received = [];
-          w.gotTrack = false;
-          const pc = new RTCPeerConnection({ iceServers: [] });
-          w.pc = pc;
-          pc.ontrack = () => (w.gotTrack = true);
-          const audio = new AudioContext();
-          const tone = audio.createOscillator();
-          const out = audio.createMediaStreamDestination();
-          tone.connect(out);
-          tone.start();
-          await pc.setRemoteDescription({ type: 'offer', sdp });
-          for (const track of out.stream.getAudioTracks()) pc.addTrack(track, out.stream);
-          const txt = pc.createDataChannel('txt'); // the server opens "txt" (§6.2)
-          txt.onopen = () => txt.send(JSON.stringify({ event_id: 'event_rtc1', type: 'session.created', session: { id: 'sess_rtc', object: 'realtime.session', model: 'qwen3.5-omni-plus-realtime' } }));
-          txt.onmessage = (e) => w.received.push(String(e.data));
-          await pc.setLocalDescription(await pc.createAnswer());
-          await new Promise<void>((resolve) => {
-            if (pc.iceGatheringState === 'complete') resolve();
-            pc.onicegatheringstatechange = () => pc.iceGatheringState === 'complete' && resolve();
-            setTimeout(resolve, 3000);
-          });
-          return pc.localDescription!.sdp;
-        }, offer);
-      const client = await harness();
-      const result = await client.evaluate(async () => {
-        const { connectWebRTC } = (globalThis as unknown as { dsrt: typeof import('../../src/browser/index.js') }).dsrt;
-        const connection = await connectWebRTC({
-          signalingUrl: '/api/v1/webrtc/realtime',
-          session: { voice: 'Tina', turn_detection: { type: 'server_vad' } },
-          timeoutMs: 10_000,
-        });
-        const created = await connection.waitFor('session.created', { timeoutMs: 10_000 });
-        const deadline = performance.now() + 10_000;
-        while (!connection.remoteStream && performance.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-        let manual = '';
-        try {
-          connection.updateSession({ turn_detection: null });
-        } catch (error) {
-          manual = (error as Error).name;
-        }
-        await new Promise((r) => setTimeout(r, 300));
-        const hasRemote = Boolean(connection.remoteStream?.getAudioTracks().length);
-        connection.close();
-        return { sessionId: created.session.id, hasRemote, manual, micTracksLive: connection.localStream.getTracks().filter((t) => t.readyState === 'live').length };
-      });
-      assert.equal(result.sessionId, 'sess_rtc', 'session.created arrived on "txt"');
-      assert.equal(result.hasRemote, true, 'the reply track arrived');
-      assert.equal(result.manual, 'ValidationError', 'Manual mode is refused over WebRTC');
-      assert.equal(result.micTracksLive, 0, 'close() released the microphone');
-      const service_ = await service.evaluate(() => {
-        const w = globalThis as unknown as { received: string[]; gotTrack: boolean };
-        return { received: w.received, gotTrack: w.gotTrack };
-      });
-      assert.equal(service_.gotTrack, true, 'the microphone track reached the service side');
-      const update = service_.received.map((m) => JSON.parse(m) as { type: string; session?: { voice?: string } }).find((e) => e.type === 'session.update');
-      assert.equal(update?.session?.voice, 'Tina', 'session.update went over "txt" after the first server event');
-      await client.close();
-      await service.close();
-    });
-
     await t.test('nothing the pages received contains the key, and no page threw', () => {
       assert.ok(received.length > 50, `${received.length} frames and bodies checked`);
       for (const text of received) assert.ok(!text.includes(KEY), 'the API key reached a page');
@@ -323,8 +215,6 @@ test('the browser path in headless Chromium', { timeout: HARD_TIMEOUT_MS, skip: 
   } finally {
     await context?.close().catch(() => {});
     await relay.close();
-    sdpStandIn.closeAllConnections();
-    await new Promise<void>((r) => sdpStandIn.close(() => r()));
     await sim.close();
     rmSync(dir, { recursive: true, force: true });
   }
