@@ -1,20 +1,27 @@
 /**
  * `dashscope-realtime chat`: one or more turns from files or text, the reply streamed to the
- * terminal and written to a WAV. Against DashScope with a key, else the embedded simulator.
+ * terminal and written to a WAV. Against DashScope with a key, else the embedded simulator. It
+ * runs on `RealtimeSession`, as an application would: the session keeps the turns, runs the tools
+ * (through `--tool-exec`) and asks for the continuation; this file reads the user's side
+ * (`chatInput.ts`) and shows the model's.
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { writeWav } from '../audio/wav.js';
 import { RealtimeClient } from '../client/realtimeClient.js';
+import { ConnectionError, ServerError, TimeoutError, ValidationError } from '../errors.js';
 import { shortenBase64 } from '../internal/redact.js';
 import { DEFAULT_MODEL, getModelInfo } from '../protocol/models.js';
 import type { FunctionTool, SessionConfig } from '../protocol/session.js';
+import { RealtimeSession } from '../session/realtimeSession.js';
+import { tool, type Tool } from '../session/tools.js';
+import type { Turn, TurnResult } from '../session/turn.js';
 import { choice, InputError, num, parseArgs, str, UsageError, type FlagSpec } from './args.js';
-import { loadTurns, sendTurn, type TurnInput } from './chatInput.js';
+import { loadTurns, sendTurn, type SendOptions, type TurnInput } from './chatInput.js';
 import { EXIT, EXIT_HELP } from './exitCodes.js';
 import { checkOutputs } from './preflight.js';
-import { ReplyCollector } from './replyCollector.js';
 import { connectWithProgress, DEFAULT_CONNECT_TIMEOUT_S, openTarget } from './target.js';
-import { processTerminal, summaryLines, type TurnSummary } from './terminal.js';
+import { processTerminal, summaryLines, type Terminal, type TurnSummary } from './terminal.js';
+import { runToolCommand } from './toolExec.js';
 
 const FLAGS: Record<string, FlagSpec> = {
   input: { type: 'string', repeat: true, short: 'i' },
@@ -86,7 +93,7 @@ Examples:
 
 ${EXIT_HELP}`;
 
-function readTools(path: string, raw: string): FunctionTool[] {
+function readTools(path: string, raw: string): Declared[] {
   let parsed: unknown;
   try {
     parsed = JSON.parse(raw);
@@ -97,7 +104,104 @@ function readTools(path: string, raw: string): FunctionTool[] {
   if (!Array.isArray(list) || list.length === 0) {
     throw new InputError(`--tools ${path} must hold a non-empty array of {"type":"function","function":{"name",...}}`);
   }
-  return list as FunctionTool[];
+  return list as Declared[];
+}
+
+/** A tool's wire declaration, in the Chat Completions shape or flat (§0.1.8). */
+type Declared = FunctionTool | { type: 'function'; name: string; description?: string; parameters?: object };
+
+/**
+ * The session tools of `--tools`: each call goes to `--tool-exec` (the call as JSON on stdin, the
+ * output from stdout), or without it, an error output tells the model that nothing runs it.
+ */
+function cliTools(path: string, declared: Declared[], toolExec: string | undefined, term: Terminal): Tool<Record<string, unknown>>[] {
+  return declared.map((entry) => {
+    const fn = ('function' in entry && entry.function ? entry.function : entry) as { name: string; description?: string; parameters?: object };
+    try {
+      return tool<Record<string, unknown>>({
+        name: fn.name,
+        ...(fn.description === undefined ? {} : { description: fn.description }),
+        parameters: (fn.parameters ?? { type: 'object', properties: {} }) as never,
+        // Past runToolCommand's own 30 s limit, so that its message (naming the command) wins.
+        timeoutMs: 31_000,
+        execute: async (args, context) => {
+          term.info(`tool call: ${fn.name}(${JSON.stringify(args)})`);
+          if (!toolExec) return JSON.stringify({ error: `no --tool-exec given to run ${fn.name}` });
+          return (await runToolCommand(toolExec, { name: fn.name, arguments: args, call_id: context.callId })) || '""';
+        },
+      });
+    } catch (error) {
+      throw new InputError(`--tools ${path}: ${error instanceof ValidationError ? error.message : String(error)}`);
+    }
+  });
+}
+
+/** One turn's reply, for the summary and the files. */
+interface Reply {
+  summary: TurnSummary;
+  text: string;
+  audio: Int16Array;
+}
+
+/**
+ * Sends one turn and waits for the session's turn that answers it: the reply streams to the
+ * terminal, and it ends with the turn, a `server_error`, the close, the timeout (counted from
+ * before the upload, as the help says) or Ctrl-C.
+ */
+async function runTurn(session: RealtimeSession, input: TurnInput, send: SendOptions, timeoutMs: number, term: Terminal): Promise<Reply> {
+  let fail!: (error: Error) => void;
+  const failed = new Promise<never>((_, reject) => (fail = reject));
+  failed.catch(() => {}); // a failure after the turn settled has nobody left to tell
+  let inputEnd: number | undefined;
+  let started!: (turn: Turn) => void;
+  const next = new Promise<Turn>((resolve) => (started = resolve));
+  const offs = [
+    session.on('turn', (turn) => {
+      // Latencies count from the end of the upload; in VAD mode a reply may start before it,
+      // and then the session's own mark (the end of speech) stays.
+      if (inputEnd !== undefined) turn.markInputEnd(inputEnd);
+      started(turn);
+    }),
+    session.on('error', (error) => {
+      if (error instanceof ServerError && error.type === 'server_error') fail(error);
+      else if (error instanceof ServerError) term.info(`server error: ${error.message}${error.param ? ` (${error.param})` : ''}`);
+    }),
+    session.on('close', ({ error }) => fail(error ?? new ConnectionError('The connection closed before the reply.', 'connection_closed'))),
+    // A tool that fails is answered with an error output, so the model can say so; the run goes on.
+    session.on('tool_result', (r) => r.status !== 'ok' && term.info(`tool ${r.name} ${r.status}: ${r.error ?? r.output}`)),
+  ];
+  const timer = setTimeout(() => fail(new TimeoutError('waiting for the reply', timeoutMs)), timeoutMs);
+  const onAbort = () => fail(new Error('interrupted'));
+  send.signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    await Promise.race([sendTurn(session.client, input, send), failed]);
+    inputEnd = performance.now();
+    const turn = await Promise.race([next, failed]);
+    const shown = Promise.all([turn.transcript, turn.text].map(async (deltas) => {
+      for await (const delta of deltas) term.text(delta);
+    }));
+    const result: TurnResult = await Promise.race([turn.done, failed]);
+    await shown;
+    if (result.status === 'failed') throw result.error ?? new Error('the reply failed');
+    const summary: TurnSummary = { replySeconds: result.audio.length / result.sampleRate, usage: [result.usage] };
+    if (result.latency.firstTextMs !== undefined) summary.firstTextMs = result.latency.firstTextMs;
+    if (result.latency.firstAudioMs !== undefined) summary.firstAudioMs = result.latency.firstAudioMs;
+    return { summary, text: result.transcript + result.text, audio: result.audio };
+  } finally {
+    clearTimeout(timer);
+    send.signal.removeEventListener('abort', onAbort);
+    for (const off of offs) off();
+  }
+}
+
+function concat(chunks: Int16Array[]): Int16Array {
+  const out = new Int16Array(chunks.reduce((n, a) => n + a.length, 0));
+  let offset = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return out;
 }
 
 /** Runs `chat`; resolves with the exit code. */
@@ -135,48 +239,54 @@ export async function chatCommand(argv: string[]): Promise<number> {
     process.env,
     term.info,
   );
-  let client: RealtimeClient | undefined;
+  let session: RealtimeSession | undefined;
   try {
-    client = new RealtimeClient(target.options);
-    if (json) client.on('*', (event) => term.json(shortenBase64(JSON.stringify({ ...(event.type === 'unknown' ? event.event : event), received_at_ms: Date.now() }))));
-    await connectWithProgress(() => client!.connect(), target, term.info);
     const config: SessionConfig = {
       modalities: modalities === 'text' ? ['text'] : ['text', 'audio'],
       turn_detection: vad === 'off' ? null : { type: vad === 'server' ? 'server_vad' : 'semantic_vad' },
-      input_audio_transcription: { model: client.modelInfo?.transcriptionModel ?? null },
+      input_audio_transcription: { model: info.transcriptionModel ?? null },
     };
     const voice = str(args, 'voice');
     const instructions = str(args, 'instructions');
     if (voice !== undefined) config.voice = voice;
     if (instructions !== undefined) config.instructions = instructions;
-    if (tools) config.tools = tools;
-    await client.updateSession(config);
+    session = new RealtimeSession({
+      ...target.options,
+      session: config,
+      ...(tools ? { tools: cliTools(toolsPath!, tools, toolExec, term) } : {}),
+      // One run, one connection: a drop ends the run with its exit code instead of a reconnect.
+      reconnect: false,
+      transport: (options) => {
+        const client = new RealtimeClient(options);
+        if (json) client.on('*', (event) => term.json(shortenBase64(JSON.stringify({ ...(event.type === 'unknown' ? event.event : event), received_at_ms: Date.now() }))));
+        return client;
+      },
+    });
+    await connectWithProgress(() => session!.connect(), target, term.info);
 
-    const collector = new ReplyCollector(client, term, toolExec);
-    const summaries: TurnSummary[] = [];
+    const send: SendOptions = { vad: vad !== 'off', pace, signal: controller.signal, progress: term.progress };
+    const replies: Reply[] = [];
     for (const turn of turns) {
       if (controller.signal.aborted) break;
-      const reply = collector.nextTurn(timeoutMs, controller.signal);
-      await sendTurn(client, turn, { vad: vad !== 'off', pace, signal: controller.signal, progress: term.progress });
-      collector.markInputEnd();
-      summaries.push(await reply);
+      replies.push(await runTurn(session, turn, send, timeoutMs, term));
       term.text('\n');
     }
     if (controller.signal.aborted) {
       term.info('interrupted');
-      await client.finish({ timeoutMs: 2000 });
+      await session.close();
       return EXIT.interrupted;
     }
+    const rate = session.client.outputSampleRate;
     const output = str(args, 'output');
     if (output) {
-      const pcm = collector.audio();
-      await writeFile(output, writeWav(pcm, { sampleRate: client.outputSampleRate }));
-      term.info(`wrote ${output} (${(pcm.length / client.outputSampleRate).toFixed(2)} s at ${client.outputSampleRate} Hz)`);
+      const pcm = concat(replies.map((r) => r.audio));
+      await writeFile(output, writeWav(pcm, { sampleRate: rate }));
+      term.info(`wrote ${output} (${(pcm.length / rate).toFixed(2)} s at ${rate} Hz)`);
     }
     const transcriptPath = str(args, 'transcript');
-    if (transcriptPath) await writeFile(transcriptPath, collector.transcripts().join('\n') + '\n');
-    for (const line of summaryLines(summaries)) term.info(line);
-    await client.finish({ timeoutMs: 5000 });
+    if (transcriptPath) await writeFile(transcriptPath, replies.map((r) => r.text).join('\n') + '\n');
+    for (const line of summaryLines(replies.map((r) => r.summary))) term.info(line);
+    await session.close();
     return EXIT.ok;
   } catch (error) {
     if (controller.signal.aborted) {
@@ -186,7 +296,7 @@ export async function chatCommand(argv: string[]): Promise<number> {
     throw error;
   } finally {
     process.off('SIGINT', onSigint);
-    await client?.close();
+    await session?.close();
     await target.close();
   }
 }

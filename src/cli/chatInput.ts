@@ -8,7 +8,8 @@ import { toPcm16Mono, wavToPcm16Mono } from '../audio/convert.js';
 import { chunkPcm16 } from '../audio/pacing.js';
 import { pcm16FromBytes } from '../audio/pcm.js';
 import { detectImage } from '../audio/image.js';
-import type { RealtimeClient } from '../client/realtimeClient.js';
+import { userTextEvent } from '../client/outgoingEvents.js';
+import type { RealtimeTransport } from '../transport/realtimeTransport.js';
 import { InputError, num, UsageError, type ParsedArgs } from './args.js';
 
 /** One user turn. */
@@ -127,7 +128,7 @@ export interface SendOptions {
  * hears the end of speech (§3.2). A text turn with images is preceded by 200 ms of silence,
  * because the service refuses an image with no audio before it.
  */
-export async function sendTurn(client: RealtimeClient, turn: TurnInput, options: SendOptions): Promise<void> {
+export async function sendTurn(client: RealtimeTransport, turn: TurnInput, options: SendOptions): Promise<void> {
   const rate = client.inputSampleRate;
   if (turn.kind === 'text') {
     if (turn.images.length > 0) {
@@ -135,7 +136,7 @@ export async function sendTurn(client: RealtimeClient, turn: TurnInput, options:
       for (const image of turn.images) await client.appendImage(image.bytes);
       client.commitAudio();
     }
-    client.sendText(turn.text);
+    client.send(userTextEvent(turn.text, client.model, client.modelInfo, true));
     client.createResponse();
     return;
   }

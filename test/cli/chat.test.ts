@@ -78,6 +78,14 @@ describe('chat', () => {
     assert.match(r.stdout, /called.*get_current_weather|get_current_weather/);
     checkReplyWav(join(dir, 'tool.wav'));
   });
+
+  test('a --tool-exec that fails: the model gets an error output and says so; the run still ends with 0', async () => {
+    const r = await runCli(['chat', '--text', 'Please call get_current_weather for Hangzhou', '--tools', join(root, 'samples/tools.json'), '--tool-exec', 'node -e "process.exit(3)"', '--modalities', 'text', '--simulator-speed', '0']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /tool call: get_current_weather\(\{"location":"Hangzhou"\}\)/);
+    assert.match(r.stderr, /tool get_current_weather failed: --tool-exec .* exited with code 3/);
+    assert.match(r.stdout, /The get_current_weather tool says: \{"error":"tool get_current_weather failed: --tool-exec/);
+  });
 });
 
 describe('the tool example of chat --help (issue 17.7)', () => {
