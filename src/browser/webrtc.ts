@@ -233,7 +233,7 @@ export class WebRTCTransport implements RealtimeTransport {
       this.#state = 'open';
       return session;
     } catch (error) {
-      this.#end(1006, 'connect failed', false);
+      this.#end(1006, 'connect failed', true);
       throw error;
     }
   }
