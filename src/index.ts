@@ -71,7 +71,7 @@ export type {
 export { DEFAULT_MODEL, MODELS, getModelInfo, listModels } from './protocol/models.js';
 export type { ModelInfo, ModelLimits, SamplingDefaults, TokenRules } from './protocol/models.js';
 export { validateSessionConfig } from './protocol/validateSession.js';
-export type { SessionIssue } from './protocol/validateSession.js';
+export type { SessionIssue, ValidateOptions } from './protocol/validateSession.js';
 export { REGIONS, compatibleModeBaseUrl, realtimeBaseUrl } from './protocol/endpoints.js';
 export type { Region } from './protocol/endpoints.js';
 
