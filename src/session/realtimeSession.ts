@@ -109,7 +109,7 @@ export class RealtimeSession extends SessionEvents {
     return this.#configuration.wire;
   }
 
-  /** @internal */
+  /** True once the session closed: the inherited waits are refused. Kept in the declarations: it implements an abstract member. */
   protected get closed(): boolean {
     return this.#state === 'closed';
   }
