@@ -10,6 +10,7 @@
 import { AuthenticationError, ConnectionError, RealtimeError, TimeoutError, ValidationError } from '../errors.js';
 import { EventChannel, type WaitForOptions } from '../client/eventChannel.js';
 import { responseCreateEvent, serializeEvent } from '../client/outgoingEvents.js';
+import { checkTimerMs } from '../client/options.js';
 import { checkSessionConfig, SessionUpdates } from '../client/sessionUpdates.js';
 import { DEFAULT_MODEL, getModelInfo, type ModelInfo } from '../protocol/models.js';
 import type { AnyServerEvent, ServerEventType } from '../protocol/serverEvents.js';
@@ -109,6 +110,9 @@ export class WebRTCTransport implements RealtimeTransport {
   /** Checks `options` (throws {@link ValidationError}); does not connect. */
   constructor(options: WebRTCOptions) {
     if (typeof options?.signalingUrl !== 'string' || options.signalingUrl === '') throw new ValidationError('signalingUrl is required: the relay’s /api/v1/webrtc/realtime URL.', 'signalingUrl');
+    for (const name of ['timeoutMs', 'requestMs', 'iceGatheringTimeoutMs'] as const) if (options[name] !== undefined) checkTimerMs(name, options[name], 1);
+    if (options.logger !== undefined && typeof options.logger?.warn !== 'function') throw new ValidationError('logger must be an object with a warn(message) function, e.g. console.', 'logger');
+    if (options.session !== undefined) checkSessionConfig(options.session, getModelInfo(options.model ?? DEFAULT_MODEL), true);
     this.#options = options;
     const warn = options.logger ? (m: string) => options.logger!.warn(m) : (m: string) => console.warn(m);
     this.#channel = new EventChannel<WebRTCEvents>({
