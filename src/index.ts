@@ -22,7 +22,7 @@ export { createTemporaryKey } from './client/temporaryKey.js';
 export type { TemporaryKey, TemporaryKeyOptions } from './client/temporaryKey.js';
 export type { AudioInput, AudioInputFormat, ImageInput } from './client/encodeInput.js';
 export type {
-  CloseInfo, CreateResponseOptions, FinishResult, OutgoingEvent, RealtimeTransport, RealtimeTransportEvents, TransportAudio, TransportState,
+  CloseInfo, CreateResponseOptions, FinishResult, MediaPlaybackStop, OutgoingEvent, RealtimeTransport, RealtimeTransportEvents, TransportAudio, TransportState,
 } from './transport/realtimeTransport.js';
 export type { OpenSocketOptions, Socket, SocketFactory, SocketHandlers } from './transport/socket.js';
 

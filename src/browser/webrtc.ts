@@ -16,6 +16,7 @@ import { DEFAULT_MODEL, getModelInfo, type ModelInfo } from '../protocol/models.
 import type { AnyServerEvent, ServerEventType } from '../protocol/serverEvents.js';
 import type { Session, SessionConfig } from '../protocol/session.js';
 import type { CloseInfo, CreateResponseOptions, FinishResult, OutgoingEvent, RealtimeTransport, RealtimeTransportEvents, TransportState } from '../transport/realtimeTransport.js';
+import { TrackPlayback } from './trackPlayback.js';
 
 /** Options of {@link WebRTCTransport} and {@link connectWebRTC}. */
 export interface WebRTCOptions {
@@ -98,6 +99,8 @@ export class WebRTCTransport implements RealtimeTransport {
   readonly #options: WebRTCOptions;
   readonly #channel: EventChannel<WebRTCEvents>;
   readonly #updates = new SessionUpdates();
+  /** The reply item playing on the media track, for barge-in (the session stops it on a cut). */
+  readonly mediaPlayback: TrackPlayback = new TrackPlayback(() => this.#audio);
   #state: TransportState = 'idle';
   #session: Session | undefined;
   #pc: RTCPeerConnection | undefined;
@@ -253,6 +256,7 @@ export class WebRTCTransport implements RealtimeTransport {
   #track(event: AnyServerEvent): void {
     if (event.type === 'session.created' || event.type === 'session.updated') this.#session = event.session;
     this.#updates.settle(event);
+    this.mediaPlayback.observe(event);
   }
 
   /** Ends the connection once: releases the microphone (if opened here) and emits `close`. */

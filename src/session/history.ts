@@ -163,10 +163,12 @@ export class ConversationHistory {
   }
 
   /** Marks the assistant item `id` as interrupted with what was heard; what was heard, once recorded, never changes. */
-  interrupt(id: string, heardMs: number): AssistantItem | undefined {
+  interrupt(id: string, heardMs: number, playedMs?: number): AssistantItem | undefined {
     const item = this.#byId.get(id);
     if (!item || item.type !== 'assistant') return undefined;
     if (item.heard) return item;
+    // Audio that did not come as deltas (WebRTC's media track): the transport says how much played.
+    if (item.audioMs === 0 && playedMs !== undefined && Number.isFinite(playedMs) && playedMs > 0) item.audioMs = playedMs;
     const share = item.audioMs > 0 ? Math.min(1, heardMs / item.audioMs) : 0;
     const words = item.text.split(/(\s+)/);
     const heardText = words.slice(0, Math.round(words.length * share)).join('').trim();

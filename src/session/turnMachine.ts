@@ -289,7 +289,10 @@ export class TurnMachine {
    */
   cut(byApplication: boolean): void {
     const client = this.host.client();
-    const stop = this.#playback.stop(client.outputSampleRate);
+    const played = this.#playback.stop(client.outputSampleRate);
+    // Over WebRTC the reply plays from the media track, not through our player: ask the transport.
+    const media = played.itemId === undefined ? client.mediaPlayback?.stop() : undefined;
+    const stop = media ?? played;
     const responding = byApplication ? this.#sequencer.responding : this.#sequencer.streaming;
     const tools = this.#toolCalls.busy;
     if (!responding && !stop.cut && !tools) return; // nothing was cut: the reply had finished playing
@@ -305,7 +308,7 @@ export class TurnMachine {
       this.#toolCalls.abort();
       this.#sequencer.release();
     }
-    const item = stop.itemId ? this.host.history.interrupt(stop.itemId, stop.heardMs) : undefined;
+    const item = stop.itemId ? this.host.history.interrupt(stop.itemId, stop.heardMs, media?.streamedMs) : undefined;
     if (cutId !== undefined) this.host.history.endResponse(cutId, 'interrupted'); // its other items, §5.3
     if (turn && (responding || tools)) this.end(turn, 'interrupted');
     this.host.emit('interrupted', { itemId: stop.itemId, heardMs: stop.heardMs, heardText: item?.heard?.text ?? '' });

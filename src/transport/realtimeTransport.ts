@@ -62,6 +62,18 @@ export interface FinishResult {
   reason: 'session.finished' | 'error' | 'timeout' | 'closed';
 }
 
+/** What stopping a transport's own playback found (see {@link RealtimeTransport.mediaPlayback}). */
+export interface MediaPlaybackStop {
+  /** The assistant item that was playing, if any. */
+  itemId: string | undefined;
+  /** How much of it was heard, in ms. */
+  heardMs: number;
+  /** How much of it had been played or was playing when stopped, in ms: what `heardMs` is a share of. */
+  streamedMs: number;
+  /** True when the item was still arriving: the stop cut something. */
+  cut: boolean;
+}
+
 /** One realtime connection, as the session sees it. */
 export interface RealtimeTransport {
   /** The model of this connection. */
@@ -83,6 +95,12 @@ export interface RealtimeTransport {
    * `media` (a WebRTC microphone track, §6.2: `appendAudio` and `commitAudio` throw there).
    */
   readonly audioInput: 'events' | 'media';
+  /**
+   * Present on transports that play the reply themselves (WebRTC: the reply's media track, §6.2),
+   * where no `response.audio.delta` reaches the session's player. On a barge-in or `interrupt()`
+   * the session stops it and learns which item was playing and how much of it was heard.
+   */
+  readonly mediaPlayback?: { stop(): MediaPlaybackStop };
 
   /** Opens the connection; resolves with the session of `session.created`. */
   connect(): Promise<Session>;

@@ -197,6 +197,10 @@ test('WebRTC in headless Chromium through the relay', { timeout: HARD_TIMEOUT_MS
       assert.equal(result.second.status, 'interrupted', 'the barge-in ended the second turn');
       assert.equal(result.second.transcript, 'Well, tomorrow ');
       assert.equal(result.interrupted.length, 1, 'one interrupted event for the one cut');
+      const cut = result.interrupted[0] as { itemId?: string; heardMs: number; heardText: string };
+      assert.equal(cut.itemId, 'item_a2', 'the item playing on the media track, from the transport');
+      assert.ok(cut.heardMs > 0, `heard from the track's position (${cut.heardMs} ms)`);
+      assert.equal(cut.heardText, 'Well, tomorrow', 'still streaming when cut: all of it was heard');
       assert.deepEqual(result.history, ['user:completed', 'function_call:completed', 'function_call_output:completed', 'assistant:completed', 'user:completed', 'assistant:interrupted']);
       assert.match(result.audioRefused, /^ValidationError: .*microphone track/);
       assert.equal(result.hasRemote, true, 'the reply track arrived');
