@@ -8,6 +8,7 @@
  * `session.update` matching are the WebSocket client's own (`EventChannel`, `SessionUpdates`).
  */
 import { AuthenticationError, ConnectionError, RealtimeError, TimeoutError, ValidationError } from '../errors.js';
+import { allowedRate } from '../client/encodeInput.js';
 import { EventChannel, type WaitForOptions } from '../client/eventChannel.js';
 import { responseCreateEvent, serializeEvent } from '../client/outgoingEvents.js';
 import { checkTimerMs } from '../client/options.js';
@@ -153,14 +154,12 @@ export class WebRTCTransport implements RealtimeTransport {
 
   /** The input sample rate the session reports (the track is resampled by WebRTC itself). */
   get inputSampleRate(): number {
-    const nested = this.#session?.audio?.input?.format?.sample_rate;
-    return typeof nested === 'number' ? nested : this.modelInfo?.input.defaultSampleRate ?? 16_000;
+    return allowedRate(this.#session?.audio?.input?.format?.sample_rate, this.modelInfo?.input.sampleRates, this.modelInfo?.input.defaultSampleRate ?? 16_000);
   }
 
   /** The sample rate the session reports for reply audio. */
   get outputSampleRate(): number {
-    const nested = this.#session?.audio?.output?.format?.sample_rate;
-    return typeof nested === 'number' ? nested : this.modelInfo?.output.defaultSampleRate ?? 24_000;
+    return allowedRate(this.#session?.audio?.output?.format?.sample_rate, this.modelInfo?.output.sampleRates, this.modelInfo?.output.defaultSampleRate ?? 24_000);
   }
 
   /** User audio travels on the microphone track. */

@@ -5,7 +5,7 @@
  * older socket (one given up on) are ignored. What the frames mean is the client's business.
  */
 import { AbortError, ConnectionError, RealtimeError, TimeoutError } from '../errors.js';
-import { redactSecrets } from '../internal/redact.js';
+import type { Redactor } from '../internal/redact.js';
 import { untilAborted } from '../internal/untilAborted.js';
 import type { Session } from '../protocol/session.js';
 import { startKeepalive } from '../transport/keepalive.js';
@@ -47,7 +47,8 @@ export class Connection {
   /** Settles once the connect in progress has settled and cleaned up (for `close()` during it). */
   #connecting: Promise<void> | undefined;
   #state: TransportState = 'idle';
-  #secrets: string[] = [];
+  /** Scrubs the key of this connect from whatever the server sends back (the client's, shared with the session). */
+  readonly #redactor: Redactor;
   #pauses = 0;
   #closeRequested = false;
   #finishSent = false;
@@ -55,7 +56,8 @@ export class Connection {
   #deadPeer: string | undefined;
   #stopKeepalive: () => void = noop;
 
-  constructor(opts: ResolvedOptions, channel: EventChannel, hooks: ConnectionHooks) {
+  constructor(opts: ResolvedOptions, channel: EventChannel, hooks: ConnectionHooks, redactor: Redactor) {
+    this.#redactor = redactor;
     this.#opts = opts;
     this.#channel = channel;
     this.#hooks = hooks;
@@ -71,9 +73,9 @@ export class Connection {
     return this.#socket;
   }
 
-  /** Strings to remove from anything shown (the key of this connect). */
-  get secrets(): readonly string[] {
-    return this.#secrets;
+  /** Removes the key of this connect from anything shown. */
+  get redactor(): Redactor {
+    return this.#redactor;
   }
 
   /** The open socket, or a {@link ConnectionError} naming `operation`. */
@@ -127,14 +129,14 @@ export class Connection {
       ? undefined
       : error instanceof ConnectionError
         ? error
-        : new ConnectionError(`connect failed: ${redactSecrets(error instanceof Error ? error.message : String(error), this.#secrets)}`, 'connection_failed', { cause: error });
+        : new ConnectionError(`connect failed: ${this.#redactor.text(error instanceof Error ? error.message : String(error))}`, 'connection_failed', { cause: error instanceof RealtimeError ? error : this.#redactor.safeCause(error) });
     this.#teardown(this.#closeRequested ? 1000 : 1006, '', failure);
   }
 
   async #open(signal: AbortSignal): Promise<Session> {
     const started = Date.now();
     const apiKey = await resolveApiKey(this.#opts, signal);
-    this.#secrets = apiKey === undefined ? [] : [apiKey];
+    this.#redactor.set([apiKey]);
     this.#hooks.opening();
     const created = this.#nextSessionCreated();
     const generation = ++this.#generation;
@@ -155,7 +157,7 @@ export class Connection {
           headers: handshakeHeaders(this.#opts, apiKey),
           timeoutMs: Math.max(1, this.#opts.timeouts.connectMs - (Date.now() - started)),
           maxPayload: this.#opts.maxPayloadBytes,
-          secrets: this.#secrets,
+          secrets: this.#redactor.secrets,
           signal,
         },
         {
@@ -220,8 +222,10 @@ export class Connection {
   /** Pauses reading for an iterator that fell behind; false where the socket cannot pause. */
   pauseReading(): boolean {
     if (!this.#socket?.pause) return false;
-    // Closing or finishing: the answer must still be read, so the queue grows (bounded by closeMs) without a pause.
-    if (this.#state === 'closing' || this.#finishSent) return true;
+    // Closing: the close frame must still be read, so the queue grows (bounded by closeMs) without a
+    // pause. Finishing keeps pausing: finish() took the holds back once, and a server that floods
+    // instead of answering session.finished is bounded by the queue, then by finishMs.
+    if (this.#state === 'closing') return true;
     if (this.#pauses++ === 0) this.#socket.pause();
     return true;
   }
@@ -242,7 +246,7 @@ export class Connection {
 
   #onClose(code: number, rawReason: string): void {
     const expected = this.#closeRequested || this.#finishSent;
-    const reason = redactSecrets(rawReason, this.#secrets);
+    const reason = this.#redactor.text(rawReason);
     const why = `code ${code}${reason ? `: ${reason}` : ''}${this.#deadPeer ? `; dropped by the keepalive: ${this.#deadPeer}, the peer is gone` : ''}`;
     const error = expected ? undefined : new ConnectionError(`The connection closed unexpectedly (${why}).`, 'connection_closed', { closeCode: code, closeReason: reason });
     this.#teardown(code, reason, error);

@@ -3,7 +3,7 @@
  * directions, base64 shortened and the key removed. A logger that throws is ignored: it runs
  * inside frame handling, which it must not break.
  */
-import { previewFrame } from '../internal/redact.js';
+import { previewFrame, type Redactor } from '../internal/redact.js';
 import type { Logger } from './options.js';
 
 /** Longest frame preview in a debug line. */
@@ -29,7 +29,7 @@ export class Diagnostics {
   }
 
   /** A frame received (`←`) or sent (`→`), at debug level only when `debug` is on. */
-  frame(direction: '←' | '→', text: string, secrets: readonly string[]): void {
+  frame(direction: '←' | '→', text: string, secrets: Redactor): void {
     if (!this.#debug) return;
     try {
       this.#logger.debug?.(`${direction} ${previewFrame(text, secrets, DEBUG_PREVIEW_CHARS)}`);

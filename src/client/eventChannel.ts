@@ -10,6 +10,7 @@ import { TypedEmitter } from './emitter.js';
 import { EventQueue } from './eventQueue.js';
 import { checkTimerMs } from './options.js';
 import { parseServerEvent } from './parseServerEvent.js';
+import type { Redactor } from '../internal/redact.js';
 
 /** Options of {@link RealtimeClient.waitFor}. */
 export interface WaitForOptions<E> {
@@ -78,7 +79,7 @@ export class EventChannel<Events extends RealtimeTransportEvents = RealtimeTrans
    * Parses a text frame (already redacted) and delivers it; a bad frame is reported, never thrown.
    * `track` runs before listeners, so the connection's bookkeeping is current for them.
    */
-  receive(text: string, secrets: readonly string[], track: (event: AnyServerEvent) => void): void {
+  receive(text: string, secrets: Redactor | readonly string[], track: (event: AnyServerEvent) => void): void {
     const parsed = parseServerEvent(text, secrets);
     if (parsed instanceof RealtimeError) {
       this.report(parsed);
@@ -112,9 +113,9 @@ export class EventChannel<Events extends RealtimeTransportEvents = RealtimeTrans
     this.#emitter.emit('close', info as Events['close']);
   }
 
-  /** Drops every iterator's hold on reading (closing needs the close frame). */
+  /** Drops every iterator's hold on reading (closing needs the close frame), with room for one more queue of events: the answer being waited for must get past a full queue. */
   releaseReaders(): void {
-    for (const queue of this.#queues) queue.release();
+    for (const queue of this.#queues) queue.release(true);
   }
 
   /**

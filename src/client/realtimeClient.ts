@@ -7,14 +7,14 @@
  * (`diagnostics.ts`). It keeps no conversation state: that is the session layer's job.
  */
 import { ValidationError } from '../errors.js';
-import { redactSecrets } from '../internal/redact.js';
+import { redactorOf } from '../internal/redact.js';
 import type { ModelInfo } from '../protocol/models.js';
 import type { AnyServerEvent, ServerEventType } from '../protocol/serverEvents.js';
 import type { Session, SessionConfig } from '../protocol/session.js';
 import type { CreateResponseOptions, FinishResult, OutgoingEvent, RealtimeTransport, RealtimeTransportEvents, TransportState } from '../transport/realtimeTransport.js';
 import { Connection } from './connection.js';
 import { Diagnostics } from './diagnostics.js';
-import type { AudioInput, AudioInputFormat, ImageInput } from './encodeInput.js';
+import { allowedRate, type AudioInput, type AudioInputFormat, type ImageInput } from './encodeInput.js';
 import { EventChannel, type WaitForOptions } from './eventChannel.js';
 import { InputSender } from './inputSender.js';
 import { resolveOptions, type RealtimeClientOptions, type ResolvedOptions } from './options.js';
@@ -61,7 +61,7 @@ export class RealtimeClient implements RealtimeTransport, AsyncIterable<AnyServe
         this.#input.releaseWaiters();
       },
       send: (event) => this.send(event),
-    });
+    }, redactorOf(this));
     this.#input = new InputSender(
       {
         requireOpen: (operation) => this.#connection.requireOpen(operation),
@@ -114,16 +114,14 @@ export class RealtimeClient implements RealtimeTransport, AsyncIterable<AnyServe
     return this.#connection.socket?.bufferedAmount ?? 0;
   }
 
-  /** The input sample rate the session expects (§3.1.2; 16 kHz unless configured). */
+  /** The input sample rate the session expects (§3.1.2; 16 kHz unless configured). A rate the model does not allow is ignored. */
   get inputSampleRate(): number {
-    const nested = this.#session?.audio?.input?.format?.sample_rate;
-    return typeof nested === 'number' ? nested : this.#opts.modelInfo?.input.defaultSampleRate ?? 16_000;
+    return allowedRate(this.#session?.audio?.input?.format?.sample_rate, this.#opts.modelInfo?.input.sampleRates, this.#opts.modelInfo?.input.defaultSampleRate ?? 16_000);
   }
 
-  /** The output sample rate of reply audio (§3.1.2; 24 kHz unless configured). */
+  /** The output sample rate of reply audio (§3.1.2; 24 kHz unless configured). A rate the model does not allow is ignored. */
   get outputSampleRate(): number {
-    const nested = this.#session?.audio?.output?.format?.sample_rate;
-    return typeof nested === 'number' ? nested : this.#opts.modelInfo?.output.defaultSampleRate ?? 24_000;
+    return allowedRate(this.#session?.audio?.output?.format?.sample_rate, this.#opts.modelInfo?.output.sampleRates, this.#opts.modelInfo?.output.defaultSampleRate ?? 24_000);
   }
 
   // ---- connecting -----------------------------------------------------------------------
@@ -181,8 +179,9 @@ export class RealtimeClient implements RealtimeTransport, AsyncIterable<AnyServe
 
   #onText(frame: string): void {
     // A server that echoes the key (in an error message, say) must not hand it to listeners.
-    const secrets = this.#connection.secrets;
-    const text = redactSecrets(frame, secrets);
+    // A server that echoes the key must not hand it to listeners (the redactor is shared with the session).
+    const secrets = this.#connection.redactor;
+    const text = secrets.text(frame);
     this.#log.frame('←', text, secrets);
     this.#channel.receive(text, secrets, (event) => this.#track(event));
   }
@@ -203,7 +202,7 @@ export class RealtimeClient implements RealtimeTransport, AsyncIterable<AnyServe
     }
     const socket = this.#connection.requireOpen(`send(${event.type})`);
     const { eventId, json } = serializeEvent(event);
-    this.#log.frame('→', json, this.#connection.secrets);
+    this.#log.frame('→', json, this.#connection.redactor);
     socket.send(json);
     this.#input.noteSent(event.type);
     return eventId;

@@ -9,6 +9,7 @@ import type { ModelInfo } from '../protocol/models.js';
 import type { AnyServerEvent } from '../protocol/serverEvents.js';
 import type { Session, SessionConfig } from '../protocol/session.js';
 import { describeIssue, validateSessionConfig } from '../protocol/validateSession.js';
+import { checkJsonValue } from './encodeInput.js';
 
 interface PendingUpdate {
   eventId: string;
@@ -24,6 +25,7 @@ export function checkSessionConfig(config: SessionConfig, modelInfo: ModelInfo |
   if (typeof config !== 'object' || config === null || Array.isArray(config)) {
     throw new ValidationError('updateSession: pass a session configuration object.', 'session');
   }
+  checkJsonValue(config, 'session');
   if (!validate || !modelInfo) return;
   const [issue] = validateSessionConfig(modelInfo, config, { refuseSilentFailureVoices: !allowBrokenVoices });
   if (issue) throw new ValidationError(describeIssue(issue, modelInfo), issue.param, issue.allowed, issue.kind === 'unsupported' ? 'unsupported_feature' : 'invalid_value');

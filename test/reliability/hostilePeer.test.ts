@@ -277,7 +277,7 @@ describe('numbers a server sends are bounded before use (issue 16, items 5, 6, 8
     const s = new RealtimeSession({ url: server.url, apiKey: KEY, model: MODEL, logger: quiet, keepaliveMs: false, reconnect: false, maxHistoryItems: 50, session: {} });
     closeAfterAll(() => s.close());
     await s.connect();
-    const last = s.client.waitFor('unknown', { timeoutMs: 5000 });
+    const last = (s.client as RealtimeClient).waitFor('unknown', { timeoutMs: 5000 });
     s.client.createResponse();
     await last;
     assert.ok(s.history.items.length <= 50, `${s.history.items.length} items kept with a limit of 50`);
