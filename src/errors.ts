@@ -118,11 +118,15 @@ export class TimeoutError extends RealtimeError {
   }
 }
 
-/** A frame from the server could not be understood (not JSON, binary, no `type`). */
+/**
+ * A frame from the server could not be understood (not JSON, binary, no `type`), or — code
+ * `loose_event`, reported once per connection and kind — it was kept although it lacks what
+ * DashScope always sends (a looser peer than the service, issue 19).
+ */
 export class ProtocolError extends RealtimeError {
   /** The first bytes of the frame, for debugging (at most 200 characters, base64 removed). */
   readonly preview: string;
-  constructor(message: string, code: 'invalid_json' | 'binary_frame' | 'invalid_event' | 'queue_overflow', preview = '') {
+  constructor(message: string, code: 'invalid_json' | 'binary_frame' | 'invalid_event' | 'queue_overflow' | 'loose_event', preview = '') {
     super(message, code);
     this.preview = preview;
   }

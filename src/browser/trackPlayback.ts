@@ -47,7 +47,7 @@ export class TrackPlayback {
         break;
       case 'response.audio.done':
       case 'response.audio_transcript.done':
-        if (playing?.itemId === event.item_id) playing.endedAt ??= this.#now();
+        if (playing !== undefined && playing.itemId === event.item_id) playing.endedAt ??= this.#now();
         break;
       case 'response.output_item.done':
         if (playing?.itemId === event.item.id) playing.endedAt ??= this.#now();

@@ -77,10 +77,11 @@ export class EventChannel<Events extends RealtimeTransportEvents = RealtimeTrans
 
   /**
    * Parses a text frame (already redacted) and delivers it; a bad frame is reported, never thrown.
-   * `track` runs before listeners, so the connection's bookkeeping is current for them.
+   * `track` runs before listeners, so the connection's bookkeeping is current for them; `onLoose`
+   * hears the documented fields a kept event lacks (issue 19).
    */
-  receive(text: string, secrets: Redactor | readonly string[], track: (event: AnyServerEvent) => void): void {
-    const parsed = parseServerEvent(text, secrets);
+  receive(text: string, secrets: Redactor | readonly string[], track: (event: AnyServerEvent) => void, onLoose?: (type: ServerEventType, missing: readonly string[]) => void): void {
+    const parsed = parseServerEvent(text, secrets, onLoose);
     if (parsed instanceof RealtimeError) {
       this.report(parsed);
       return;

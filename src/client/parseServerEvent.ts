@@ -1,15 +1,19 @@
 /**
  * One text frame from the server → a typed event, an unknown event, or a typed error. A bad
  * frame never throws out of here: it becomes a {@link ProtocolError} whose preview has payloads
- * shortened and the key removed.
+ * shortened and the key removed. Only the fields the SDK reads are required: an event that
+ * leaves out documented fields it can do without is kept, and `onLoose` hears which (issue 19).
  */
 import { ProtocolError } from '../errors.js';
 import { previewFrame, type Redactor } from '../internal/redact.js';
-import { describeShapeProblem } from '../protocol/eventShapes.js';
-import { isServerEventType, type AnyServerEvent } from '../protocol/serverEvents.js';
+import { checkReceivedShape } from '../protocol/eventShapes.js';
+import { isServerEventType, type AnyServerEvent, type ServerEventType } from '../protocol/serverEvents.js';
 
-/** Parses `frame` (already redacted); `redactor` scrubs any preview again after shortening. */
-export function parseServerEvent(frame: string, redactor: Redactor | readonly string[]): AnyServerEvent | ProtocolError {
+/**
+ * Parses `frame` (already redacted); `redactor` scrubs any preview again after shortening;
+ * `onLoose` hears the documented fields a kept event lacks.
+ */
+export function parseServerEvent(frame: string, redactor: Redactor | readonly string[], onLoose?: (type: ServerEventType, missing: readonly string[]) => void): AnyServerEvent | ProtocolError {
   let value: unknown;
   try {
     value = JSON.parse(frame);
@@ -26,9 +30,10 @@ export function parseServerEvent(frame: string, redactor: Redactor | readonly st
   if (!isServerEventType(record.type)) {
     return { type: 'unknown', event: record as { type: string } };
   }
-  const problem = describeShapeProblem(record.type, record);
+  const { problem, missing } = checkReceivedShape(record.type, record);
   if (problem !== null) {
     return new ProtocolError(`The server sent a malformed ${record.type} event (${problem}); it was skipped.`, 'invalid_event', previewFrame(frame, redactor));
   }
+  if (missing.length > 0) onLoose?.(record.type, missing);
   return record as unknown as AnyServerEvent;
 }

@@ -7,7 +7,7 @@
  * (`diagnostics.ts`). It keeps no conversation state: that is the session layer's job.
  */
 import { ValidationError } from '../errors.js';
-import { redactorOf } from '../internal/redact.js';
+import { previewFrame, redactorOf } from '../internal/redact.js';
 import type { ModelInfo } from '../protocol/models.js';
 import type { AnyServerEvent, ServerEventType } from '../protocol/serverEvents.js';
 import type { Session, SessionConfig } from '../protocol/session.js';
@@ -20,6 +20,7 @@ import { InputSender } from './inputSender.js';
 import { resolveOptions, type RealtimeClientOptions, type ResolvedOptions } from './options.js';
 import { functionCallOutputEvent, responseCreateEvent, serializeEvent, userTextEvent } from './outgoingEvents.js';
 import { checkSessionConfig, SessionUpdates } from './sessionUpdates.js';
+import { PeerLeniency } from './peerLeniency.js';
 
 export type { CloseInfo, CreateResponseOptions, FinishResult } from '../transport/realtimeTransport.js';
 export type { WaitForOptions } from './eventChannel.js';
@@ -39,6 +40,8 @@ export class RealtimeClient implements RealtimeTransport, AsyncIterable<AnyServe
   readonly #updates = new SessionUpdates();
   readonly #input: InputSender;
   #session: Session | undefined;
+  /** What a looser peer than the service left out, reported once per connection (issue 19). */
+  readonly #leniency = new PeerLeniency((error) => this.#channel.report(error));
 
   /** Resolves and checks `options` (throws {@link ValidationError}); does not connect. */
   constructor(options: RealtimeClientOptions = {}) {
@@ -55,6 +58,7 @@ export class RealtimeClient implements RealtimeTransport, AsyncIterable<AnyServe
       opening: () => {
         this.#input.reset();
         this.#session = undefined;
+        this.#leniency.reset();
       },
       closed: (code, reason, error) => {
         this.#updates.closed(code, reason, error);
@@ -183,7 +187,15 @@ export class RealtimeClient implements RealtimeTransport, AsyncIterable<AnyServe
     const secrets = this.#connection.redactor;
     const text = secrets.text(frame);
     this.#log.frame('←', text, secrets);
-    this.#channel.receive(text, secrets, (event) => this.#track(event));
+    this.#channel.receive(
+      text,
+      secrets,
+      (event) => {
+        this.#leniency.admit(event, this.#session, this.#opts.model);
+        this.#track(event);
+      },
+      (type, missing) => this.#leniency.missingFields(type, missing, () => previewFrame(text, secrets)),
+    );
   }
 
   /** Client bookkeeping, done before listeners run so that `session` is current for them. */

@@ -1,8 +1,10 @@
 /**
  * The required fields of every documented server event and their JSON types (protocol.md §4).
- * The client uses it to refuse a mistyped frame with a typed error instead of handing the
- * application an event whose fields are not what its type says; the simulator's tests use it
- * to check that every event the simulator sends has its documented shape.
+ * The simulator's tests check that every event the simulator sends has this documented shape
+ * (`strict`). The client requires less: only the fields it reads. A documented field it can do
+ * without ({@link LOOSE_FIELDS}) may be missing; the event is kept and the looseness reported
+ * (issue 19: peers such as the Qwen team's own test server leave them out). A field that is
+ * present with the wrong type still makes the event malformed.
  */
 import type { ServerEventType } from './serverEvents.js';
 
@@ -41,6 +43,33 @@ export const SERVER_EVENT_FIELDS: Readonly<Record<ServerEventType, Readonly<Reco
   'session.finished': {},
 };
 
+const INDEXES = ['output_index', 'content_index'] as const;
+
+/**
+ * Documented fields the SDK never reads, per event type: a peer may leave them out (issue 19).
+ * `session.id` is the nested `id`; without a `session` object at all the client substitutes the
+ * session it knows (see the client's `peerLeniency.ts`). Everything else in
+ * {@link SERVER_EVENT_FIELDS} stays required by the client.
+ */
+export const LOOSE_FIELDS: Readonly<Partial<Record<ServerEventType, readonly string[]>>> = {
+  'session.created': ['session', 'session.id'],
+  'session.updated': ['session', 'session.id'],
+  'response.text.delta': INDEXES,
+  'response.text.done': INDEXES,
+  'response.audio.delta': INDEXES,
+  // The SDK can do without the item_id of response.audio.done: the deltas named the item, and
+  // the transcript's done and response.output_item.done end it too.
+  'response.audio.done': [...INDEXES, 'item_id'],
+  'response.audio_transcript.delta': INDEXES,
+  'response.audio_transcript.done': INDEXES,
+  'response.function_call_arguments.delta': ['output_index'],
+  'response.function_call_arguments.done': ['output_index'],
+  'response.output_item.added': ['output_index'],
+  'response.output_item.done': ['output_index'],
+  'response.content_part.added': INDEXES,
+  'response.content_part.done': INDEXES,
+};
+
 /** Nested objects whose own fields are checked too. */
 const NESTED: Partial<Record<ServerEventType, { field: string; fields: Readonly<Record<string, FieldKind>> }>> = {
   error: { field: 'error', fields: { type: 'string', message: 'string' } },
@@ -63,33 +92,54 @@ function kindOf(value: unknown): FieldKind | 'null' | 'undefined' | 'other' {
   return t === 'string' || t === 'object' || t === 'boolean' || t === 'undefined' ? t : 'other';
 }
 
-/** A field list as `[name, kind]` pairs: built once per type, so a check allocates nothing. */
-type FieldList = ReadonlyArray<readonly [string, FieldKind]>;
+/** A field to check: name, JSON type, and whether the client may do without it. */
+type Field = readonly [name: string, kind: FieldKind, loose: boolean];
+/** A field list, built once per type so that a check allocates nothing. */
+type FieldList = ReadonlyArray<Field>;
 
-function toList(fields: Readonly<Record<string, FieldKind>>): FieldList {
-  return Object.entries(fields);
+function toList(fields: Readonly<Record<string, FieldKind>>, loose: readonly string[] = [], prefix = ''): FieldList {
+  return Object.entries(fields).map(([name, kind]) => [name, kind, loose.includes(`${prefix}${name}`)] as const);
 }
 
 // Every frame the client receives is checked (the receive path runs this ~10 000 times a second
 // under load), so the lists are made here once instead of by Object.entries and an object spread
 // per call; the order of the checks, and so the first problem reported, is unchanged.
-const LENIENT = new Map<ServerEventType, FieldList>();
+const DOCUMENTED = new Map<ServerEventType, FieldList>();
 const STRICT = new Map<ServerEventType, FieldList>();
+const CLIENT = new Map<ServerEventType, FieldList>();
 for (const type of Object.keys(SERVER_EVENT_FIELDS) as ServerEventType[]) {
-  LENIENT.set(type, toList(SERVER_EVENT_FIELDS[type]));
+  DOCUMENTED.set(type, toList(SERVER_EVENT_FIELDS[type]));
   STRICT.set(type, toList({ event_id: 'string', ...SERVER_EVENT_FIELDS[type] }));
+  CLIENT.set(type, toList(SERVER_EVENT_FIELDS[type], LOOSE_FIELDS[type]));
 }
-const NESTED_LISTS = new Map<ServerEventType, { field: string; fields: FieldList; prefix: string }>();
+interface NestedList {
+  field: string;
+  prefix: string;
+  documented: FieldList;
+  client: FieldList;
+}
+const NESTED_LISTS = new Map<ServerEventType, NestedList>();
 for (const type of Object.keys(NESTED) as ServerEventType[]) {
   const nested = NESTED[type]!;
-  NESTED_LISTS.set(type, { field: nested.field, fields: toList(nested.fields), prefix: `${nested.field}.` });
+  const prefix = `${nested.field}.`;
+  NESTED_LISTS.set(type, { field: nested.field, prefix, documented: toList(nested.fields), client: toList(nested.fields, LOOSE_FIELDS[type], prefix) });
 }
 
-function checkFields(obj: Record<string, unknown>, fields: FieldList, prefix: string): string | null {
+/**
+ * The first field of `fields` that `obj` lacks or mistypes, as a sentence; `null` when all are
+ * right. A loose field that is absent (`undefined`, not `null`) is not a problem: it is added to
+ * `missing` instead, when given.
+ */
+function checkFields(obj: Record<string, unknown>, fields: FieldList, prefix: string, missing?: string[]): string | null {
   for (let i = 0; i < fields.length; i++) {
-    const [name, kind] = fields[i]!;
+    const [name, kind, loose] = fields[i]!;
     const actual = kindOf(obj[name]);
-    if (actual !== kind) return `${prefix}${name} should be ${kind === 'array' || kind === 'object' ? 'an' : 'a'} ${kind}, got ${actual}`;
+    if (actual === kind) continue;
+    if (missing && loose && actual === 'undefined') {
+      missing.push(`${prefix}${name}`);
+      continue;
+    }
+    return `${prefix}${name} should be ${kind === 'array' || kind === 'object' ? 'an' : 'a'} ${kind}, got ${actual}`;
   }
   return null;
 }
@@ -97,13 +147,40 @@ function checkFields(obj: Record<string, unknown>, fields: FieldList, prefix: st
 /**
  * Why `event` does not have the documented shape of its `type`, or `null` when it does.
  * Extra fields are always allowed. `strict` also requires `event_id`, which every server event
- * should carry (§4) but one documented example omits (§4.11): a client stays lenient.
+ * should carry (§4) but one documented example omits (§4.11).
  */
 export function describeShapeProblem(type: ServerEventType, event: Record<string, unknown>, strict = false): string | null {
-  const required = (strict ? STRICT : LENIENT).get(type) ?? toList(strict ? { event_id: 'string', ...SERVER_EVENT_FIELDS[type] } : SERVER_EVENT_FIELDS[type]);
-  const top = checkFields(event, required, '');
+  const top = checkFields(event, (strict ? STRICT : DOCUMENTED).get(type)!, '');
   if (top) return top;
   const nested = NESTED_LISTS.get(type);
   if (!nested) return null;
-  return checkFields(event[nested.field] as Record<string, unknown>, nested.fields, nested.prefix);
+  return checkFields(event[nested.field] as Record<string, unknown>, nested.documented, nested.prefix);
+}
+
+/** What the client found in a received event: see {@link checkReceivedShape}. */
+export interface ReceivedShape {
+  /** Why the event is malformed (a needed field missing or mistyped), or `null`. */
+  problem: string | null;
+  /** Documented fields the client can do without that the event left out, e.g. `output_index`. */
+  missing: readonly string[];
+}
+
+const WELL_FORMED: ReceivedShape = Object.freeze({ problem: null, missing: Object.freeze([]) as readonly string[] });
+/** Reused by every check (one at a time: nothing in it awaits), copied only when non-empty. */
+const scratch: string[] = [];
+
+/**
+ * The client's check of a received event: only the fields the SDK reads are required (no
+ * `event_id`, none of {@link LOOSE_FIELDS}); a field present with the wrong type is a problem.
+ * Allocates nothing for an event that has its documented shape.
+ */
+export function checkReceivedShape(type: ServerEventType, event: Record<string, unknown>): ReceivedShape {
+  scratch.length = 0;
+  let problem = checkFields(event, CLIENT.get(type)!, '', scratch);
+  const nested = NESTED_LISTS.get(type);
+  // A loose nested object that is absent has no fields to check (session.created without session).
+  if (problem === null && nested && !scratch.includes(nested.field)) {
+    problem = checkFields(event[nested.field] as Record<string, unknown>, nested.client, nested.prefix, scratch);
+  }
+  return problem === null && scratch.length === 0 ? WELL_FORMED : { problem, missing: [...scratch] };
 }

@@ -128,10 +128,10 @@ export interface ResponseDoneEvent extends ServerEventBase {
 interface ContentEventBase extends ServerEventBase {
   response_id: string;
   item_id: string;
-  /** Currently always 0. */
-  output_index: number;
-  /** Currently always 0. */
-  content_index: number;
+  /** Currently always 0. DashScope always sends it; a looser peer may not (the SDK never reads it, issue 19). */
+  output_index?: number;
+  /** Currently always 0. DashScope always sends it; a looser peer may not (the SDK never reads it, issue 19). */
+  content_index?: number;
 }
 
 /** Text delta, text-only modality (§4.15). */
@@ -153,8 +153,10 @@ export interface ResponseAudioDeltaEvent extends ContentEventBase {
 }
 
 /** End of the audio of a content part; sent also when interrupted (§4.17). */
-export interface ResponseAudioDoneEvent extends ContentEventBase {
+export interface ResponseAudioDoneEvent extends Omit<ContentEventBase, 'item_id'> {
   type: 'response.audio.done';
+  /** DashScope always sends it; a looser peer may not (the deltas named the item, issue 19). */
+  item_id?: string;
 }
 
 /** Transcript delta of the spoken reply (§4.16). */
@@ -174,7 +176,8 @@ export interface ResponseFunctionCallArgumentsDeltaEvent extends ServerEventBase
   type: 'response.function_call_arguments.delta';
   response_id: string;
   item_id: string;
-  output_index: number;
+  /** DashScope always sends it; a looser peer may not (the SDK never reads it, issue 19). */
+  output_index?: number;
   call_id: string;
   delta: string;
 }
@@ -184,7 +187,8 @@ export interface ResponseFunctionCallArgumentsDoneEvent extends ServerEventBase 
   type: 'response.function_call_arguments.done';
   response_id: string;
   item_id: string;
-  output_index: number;
+  /** DashScope always sends it; a looser peer may not (the SDK never reads it, issue 19). */
+  output_index?: number;
   call_id: string;
   name: string;
   arguments: string;
@@ -194,7 +198,8 @@ export interface ResponseFunctionCallArgumentsDoneEvent extends ServerEventBase 
 export interface ResponseOutputItemAddedEvent extends ServerEventBase {
   type: 'response.output_item.added';
   response_id: string;
-  output_index: number;
+  /** DashScope always sends it; a looser peer may not (the SDK never reads it, issue 19). */
+  output_index?: number;
   item: MessageItem | FunctionCallItem;
 }
 
@@ -202,7 +207,8 @@ export interface ResponseOutputItemAddedEvent extends ServerEventBase {
 export interface ResponseOutputItemDoneEvent extends ServerEventBase {
   type: 'response.output_item.done';
   response_id: string;
-  output_index: number;
+  /** DashScope always sends it; a looser peer may not (the SDK never reads it, issue 19). */
+  output_index?: number;
   item: MessageItem | FunctionCallItem;
 }
 

@@ -13,6 +13,7 @@ import type { Session, SessionConfig } from '../protocol/session.js';
 import type { CloseInfo, RealtimeTransport } from '../transport/realtimeTransport.js';
 import { checkAsk, sendAsk, type AskInput } from './ask.js';
 import { BoundedAudioBuffer } from './audioBuffer.js';
+import { finishConnection } from './finishConnection.js';
 import { ConversationHistory, type HistoryChange } from './history.js';
 import { SessionMetrics, type MetricsSnapshot } from './metrics.js';
 import { Readiness } from './readiness.js';
@@ -433,14 +434,14 @@ export class RealtimeSession extends SessionEvents {
     this.#abort.abort();
   }
 
-  /** Ends the session: `session.finish`, then close. */
+  /** Ends the session: `session.finish`, then close, within the bounds of `finishConnection.ts`. */
   async close(): Promise<void> {
     if (this.#state === 'closed' || this.#state === 'idle') return;
     const client = this.#client;
     const suspended = this.#state === 'suspended';
     this.#state = 'closed';
     this.#stopTimers();
-    if (!suspended) await client.finish({ timeoutMs: 5000 }).catch(() => client.close());
+    if (!suspended) await finishConnection(client);
     const reason = new RealtimeError('The session closed.', 'closed');
     this.#failActive(reason);
     this.#readiness.fail(new ConnectionError('the session was closed by close().', 'not_connected'));

@@ -6,7 +6,7 @@
  * function call id", §0.2.10), and no reply may follow an interrupted turn.
  */
 import { ValidationError } from '../errors.js';
-import type { ResponseFunctionCallArgumentsDoneEvent } from '../protocol/serverEvents.js';
+import { newCallsIn, type PendingCall } from './outputCalls.js';
 import { runTool, type Tool, type ToolStatus } from './tools.js';
 import type { Turn } from './turn.js';
 
@@ -33,7 +33,7 @@ const MAX_DROPPED = 64;
 
 /** Tool calls of one session. */
 export class ToolCalls {
-  #calls: ResponseFunctionCallArgumentsDoneEvent[] = [];
+  #calls: PendingCall[] = [];
   #running: AbortController | undefined;
   #turn: Turn | undefined;
   readonly #manual = new Map<string, string | undefined>();
@@ -52,8 +52,19 @@ export class ToolCalls {
   }
 
   /** A call's arguments are complete. */
-  add(call: ResponseFunctionCallArgumentsDoneEvent): void {
+  add(call: PendingCall): void {
     this.#calls.push(call);
+  }
+
+  /**
+   * Calls a peer announced only as output items (`response.output_item.done`,
+   * `response.done.output`; issue 19): collected like the others, once per `call_id`. Returns the
+   * new ones.
+   */
+  addFromItems(items: unknown): PendingCall[] {
+    const found = newCallsIn(items, this.#calls);
+    this.#calls.push(...found);
+    return found;
   }
 
   /** Runs (or hands out) the collected calls of `turn`. Rejects only when an output cannot be sent (the connection is gone). */

@@ -129,8 +129,14 @@ export class TurnMachine {
         this.#toolCalls.add(e);
         this.#turn?.toolCall({ callId: e.call_id, name: e.name, arguments: e.arguments });
       }),
-      client.on('response.output_item.done', (e) => this.#sequencer.itemDone(e.response_id)),
-      client.on('response.done', (e) => this.#responseDone(e.response.status, e.response.id, e.response.usage)),
+      client.on('response.output_item.done', (e) => {
+        this.#sequencer.itemDone(e.response_id);
+        if (live(e.response_id)) this.#noteCalls([e.item]);
+      }),
+      client.on('response.done', (e) => {
+        if (live(e.response.id)) this.#noteCalls(e.response.output);
+        this.#responseDone(e.response.status, e.response.id, e.response.usage);
+      }),
       client.on('input_audio_buffer.speech_started', () => {
         this.#userSpeaking = true;
         this.#duplicateGuard = false;
@@ -198,6 +204,11 @@ export class TurnMachine {
     turn.markInputEnd(this.host.metrics.lastSpeechStop ?? performance.now());
     this.host.emit('turn', turn);
     return turn;
+  }
+
+  /** Function calls seen only as output items (a looser peer than the service, issue 19): run like the others, once each. */
+  #noteCalls(items: unknown): void {
+    for (const call of this.#toolCalls.addFromItems(items)) this.#turn?.toolCall({ callId: call.call_id, name: call.name, arguments: call.arguments });
   }
 
   #responseDone(status: string, responseId: string, usage: Usage | undefined): void {
