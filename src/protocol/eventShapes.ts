@@ -132,14 +132,14 @@ for (const type of Object.keys(NESTED) as ServerEventType[]) {
  */
 function checkFields(obj: Record<string, unknown>, fields: FieldList, prefix: string, missing?: string[]): string | null {
   for (let i = 0; i < fields.length; i++) {
-    const [name, kind, loose] = fields[i]!;
-    const actual = kindOf(obj[name]);
-    if (actual === kind) continue;
-    if (missing && loose && actual === 'undefined') {
-      missing.push(`${prefix}${name}`);
+    const field = fields[i]!;
+    const actual = kindOf(obj[field[0]]);
+    if (actual === field[1]) continue;
+    if (missing && field[2] && actual === 'undefined') {
+      missing.push(`${prefix}${field[0]}`);
       continue;
     }
-    return `${prefix}${name} should be ${kind === 'array' || kind === 'object' ? 'an' : 'a'} ${kind}, got ${actual}`;
+    return `${prefix}${field[0]} should be ${field[1] === 'array' || field[1] === 'object' ? 'an' : 'a'} ${field[1]}, got ${actual}`;
   }
   return null;
 }
@@ -175,11 +175,11 @@ const scratch: string[] = [];
  * Allocates nothing for an event that has its documented shape.
  */
 export function checkReceivedShape(type: ServerEventType, event: Record<string, unknown>): ReceivedShape {
-  scratch.length = 0;
+  if (scratch.length > 0) scratch.length = 0;
   let problem = checkFields(event, CLIENT.get(type)!, '', scratch);
   const nested = NESTED_LISTS.get(type);
   // A loose nested object that is absent has no fields to check (session.created without session).
-  if (problem === null && nested && !scratch.includes(nested.field)) {
+  if (problem === null && nested !== undefined && (scratch.length === 0 || !scratch.includes(nested.field))) {
     problem = checkFields(event[nested.field] as Record<string, unknown>, nested.client, nested.prefix, scratch);
   }
   return problem === null && scratch.length === 0 ? WELL_FORMED : { problem, missing: [...scratch] };
