@@ -20,15 +20,16 @@ after(async () => {
   for (const close of closers.splice(0).reverse()) await close().catch(() => {});
 });
 
-/** A real timer, taken before any test mocks `setTimeout`. */
+/** Real timers, taken before any test mocks `setTimeout`. */
 const realSetTimeout = globalThis.setTimeout;
+const realClearTimeout = globalThis.clearTimeout;
 /** `promise`, or a rejection naming `what` after `ms` of real time. */
 function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const deadline = new Promise<never>((_, reject) => {
     timer = realSetTimeout(() => reject(new Error(`${what}: not within ${ms} ms`)), ms);
   });
-  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
+  return Promise.race([promise, deadline]).finally(() => realClearTimeout(timer));
 }
 
 async function peer(): Promise<LoosePeer> {
