@@ -35,6 +35,8 @@ interface ScenarioResult {
   scenario: string;
   ok: boolean;
   problems: string[];
+  /** Wall time of the scenario, for the log only. */
+  ms?: number;
 }
 
 /** The Node 22 executable, or why there is none (outside CI only: in CI a missing runtime fails). */
@@ -114,9 +116,10 @@ describe('qwen-live-harness (the Qwen team\'s realtime client) against the simul
 
   for (const model of MODELS) {
     for (const scenario of SCENARIOS) {
-      test(`${model}: ${scenario}`, () => {
+      test(`${model}: ${scenario}`, (t) => {
         const result = results.get(`${model}/${scenario}`);
         assert.ok(result, `the client ran ${scenario} on ${model}`);
+        t.diagnostic(`${result.ms} ms`);
         assert.deepEqual(result.problems, [], `what qwen-live-harness reported on ${model}, ${scenario}`);
       });
     }
