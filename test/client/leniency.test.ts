@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { ProtocolError, RealtimeClient, RealtimeError, RealtimeSession, tool, type RealtimeSessionOptions } from '../../src/index.js';
 import { FINISH_QUIET_MS } from '../../src/session/finishConnection.js';
+import { MAX_OUTPUT_CALLS } from '../../src/session/outputCalls.js';
 import { startSimulator } from '../../src/simulator/index.js';
 import { startLoosePeer, type LoosePeer } from './loosePeer.js';
 
@@ -145,6 +146,18 @@ describe('function calls seen only as output items', () => {
     const sent = p.frames[0]!.filter((f) => f.type === 'conversation.item.create' || f.type === 'response.create').map((f) => (f.type === 'response.create' ? 'response.create' : (f.item as { type: string; call_id?: string }).type + (f.item as { call_id?: string }).call_id));
     assert.deepEqual(sent, ['messageundefined', 'response.create', 'function_call_outputcall-1', 'response.create']);
     assert.equal(looseReports(errors).filter((m) => m.includes('only as an output item')).length, 1);
+  });
+
+  test('a response.done listing thousands of calls runs at most MAX_OUTPUT_CALLS of them', async () => {
+    const p = await peer();
+    p.replies.push({ kind: 'call', name: 'get_current_weather', callId: 'flood', arguments: '{"location":"Hangzhou"}', copies: 5000 });
+    const runs: string[] = [];
+    const { s } = session(p.url, { tools: [weather(runs)] });
+    await s.connect();
+    const result = await within(s.ask('Weather?').done, 5000, 'the turn with a flood of calls');
+    assert.equal(result.status, 'completed');
+    assert.equal(runs.length, MAX_OUTPUT_CALLS);
+    assert.equal(p.frames[0]!.filter((f) => (f.item as { type?: string } | undefined)?.type === 'function_call_output').length, MAX_OUTPUT_CALLS);
   });
 
   test('the DashScope shape (arguments.done, output_item.done and response.done.output) still runs once', async () => {

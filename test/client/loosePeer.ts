@@ -9,7 +9,7 @@
 import { WebSocketServer, type WebSocket } from 'ws';
 
 /** One scripted reply: an audio answer, or a function call announced only as output items. */
-export type LooseReply = { kind: 'audio'; transcript: string; chunks: number } | { kind: 'call'; name: string; callId: string; arguments: string };
+export type LooseReply = { kind: 'audio'; transcript: string; chunks: number } | { kind: 'call'; name: string; callId: string; arguments: string; copies?: number };
 
 /** What the peer does and saw. */
 export interface LoosePeer {
@@ -63,7 +63,9 @@ export async function startLoosePeer(): Promise<LoosePeer> {
       peer.send({ type: 'response.output_item.added', response_id: responseId, item: { ...item, status: 'in_progress' } });
       peer.send({ type: 'conversation.item.created', item });
       peer.send({ type: 'response.output_item.done', response_id: responseId, item });
-      peer.send({ type: 'response.done', response: { id: responseId, status: 'completed', output: [item] } });
+      // `copies`: the same call under that many more call_ids, in response.done only (a flood).
+      const flood = Array.from({ length: r.copies ?? 0 }, (_, i) => ({ ...item, id: `${item.id}-${i}`, call_id: `${r.callId}-${i}` }));
+      peer.send({ type: 'response.done', response: { id: responseId, status: 'completed', output: [item, ...flood] } });
       return;
     }
     const item = { id: `item-${responseId}`, type: 'message', role: 'assistant', status: 'completed', content: [] };
