@@ -11,7 +11,16 @@
  *   {@link FINISH_QUIET_MS} without any event. Every event restarts that wait, so a service still
  *   finishing a reply gets up to {@link FINISH_CAP_MS}, as before.
  */
-import type { RealtimeClient } from '../client/realtimeClient.js';
+import type { ModelInfo } from '../protocol/models.js';
+
+/** What ending needs of a connection: `RealtimeClient` has it (and any transport like it). */
+export interface FinishableConnection {
+  readonly modelInfo: ModelInfo | undefined;
+  readonly isConnected: boolean;
+  on(type: '*', listener: (event: unknown) => void): () => void;
+  finish(options: { timeoutMs: number }): Promise<unknown>;
+  close(): Promise<void>;
+}
 
 /** Longest wait for `session.finished` while the server keeps sending (it finishes pending work first, §3.9). */
 export const FINISH_CAP_MS = 5000;
@@ -23,7 +32,7 @@ export const FINISH_CAP_MS = 5000;
 export const FINISH_QUIET_MS = 1500;
 
 /** Ends `client`'s connection as described above; never rejects. */
-export async function finishConnection(client: RealtimeClient): Promise<void> {
+export async function finishConnection(client: FinishableConnection): Promise<void> {
   const answers = client.modelInfo?.sessionFinish ?? 'session.finished';
   if (answers !== 'session.finished' || !client.isConnected) {
     await client.close();
