@@ -143,11 +143,11 @@ describe('function calls seen only as output items', () => {
     assert.equal(result.status, 'completed');
     assert.deepEqual(result.toolCalls.map((c) => [c.callId, c.name, c.status]), [['call-1', 'get_current_weather', 'ok']]);
     assert.equal(result.transcript, 'Hello there.', 'the reply after the tool result');
-    const describe = (f: Record<string, unknown>) => {
+    const label = (f: Record<string, unknown>) => {
       const item = f.item as { type: string; call_id?: string } | undefined;
       return f.type === 'response.create' ? 'response.create' : item?.call_id ? `${item.type} ${item.call_id}` : String(item?.type);
     };
-    const sent = p.frames[0]!.filter((f) => f.type === 'conversation.item.create' || f.type === 'response.create').map(describe);
+    const sent = p.frames[0]!.filter((f) => f.type === 'conversation.item.create' || f.type === 'response.create').map(label);
     assert.deepEqual(sent, ['message', 'response.create', 'function_call_output call-1', 'response.create'], 'one output for the one call, then one request for the reply');
     assert.equal(looseReports(errors).filter((m) => m.includes('only as an output item')).length, 1);
   });
