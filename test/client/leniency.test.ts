@@ -200,7 +200,12 @@ describe("a session's close() and session.finish", () => {
     await within(p.frame('session.finish'), 3000, 'session.finish');
     for (let i = 0; i < 3; i++) {
       t.mock.timers.tick(FINISH_QUIET_MS - 100);
-      const arrived = client.waitFor('response.audio_transcript.delta', { timeoutMs: Infinity });
+      const arrived = new Promise<void>((resolve) => {
+        const off = client.on('response.audio_transcript.delta', () => {
+          off();
+          resolve();
+        });
+      });
       p.send({ type: 'response.audio_transcript.delta', response_id: 'r', item_id: 'i', delta: 'still ' });
       await within(arrived, 3000, 'an event while finishing');
     }
