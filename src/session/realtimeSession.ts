@@ -55,6 +55,10 @@ export class RealtimeSession extends SessionEvents {
   #abort = new AbortController();
   /** The service said it closes for inactivity (§0.2.11): its close suspends instead of reconnecting. */
   #inactive: Error | undefined;
+  /** The close of the connection connect() is opening, reported to connect() (#closed leaves it alone). */
+  #connectClose: Error | undefined;
+  /** The last client whose `session.created` arrived (its handshake worked). */
+  #created: RealtimeTransport | undefined;
 
   constructor(options: RealtimeSessionOptions = {}) {
     super(options.logger);
@@ -143,28 +147,45 @@ export class RealtimeSession extends SessionEvents {
     await this.#readiness.wait(operation, Math.max(0, deadline - performance.now()), signal);
   }
 
-  /** Connects and configures the session (configuration and tools). On a suspended session, reconnects. */
+  /**
+   * Connects and configures the session (configuration and tools). On a suspended session,
+   * reconnects. A connection that closes before `session.created` rejects (nothing was
+   * established: the caller decides). One that closes after `session.created` — while the
+   * configuration is sent or answered, or in the ticks before connect() returns — goes through the
+   * reconnect path (the handshake worked, the drop is like any other; `reconnect: false` or a
+   * fatal close rejects): connect() then resolves once reconnected, and rejects only when
+   * reconnecting fails for good.
+   */
   async connect(): Promise<void> {
     if (this.#state === 'suspended') return this.whenReady();
     if (this.#state !== 'idle' && this.#state !== 'closed') throw new RealtimeError(`connect() called while the session is ${this.#state}.`, 'invalid_state');
     this.#state = 'connecting';
     this.#abort = new AbortController();
+    this.#connectClose = undefined;
     const client = this.#client;
+    let failure: unknown;
     try {
       await this.#open(client);
     } catch (error) {
-      if (this.#state === 'connecting') {
-        this.#state = 'closed';
-        this.#readiness.fail(error instanceof Error ? error : new Error(String(error)));
-      }
-      throw error;
+      failure = error;
     }
     // close() during the configuration: the connection it is ending must not be marked open.
     if (this.#state !== 'connecting') {
       client.terminate();
-      throw new AbortError('connect');
+      throw failure instanceof AbortError ? failure : new AbortError('connect');
     }
-    this.#setOpen();
+    // A close while connecting is left to connect() by #closed: it may come after #open resolved.
+    const cause = failure ?? (client.isConnected ? undefined : (this.#connectClose ?? new ConnectionError('The connection closed while connect() was finishing.', 'connection_closed')));
+    if (cause === undefined) return this.#setOpen();
+    if (this.#created === client && this.#options.reconnect !== false && isRetryable(cause) && cause instanceof ConnectionError) {
+      client.terminate();
+      const ready = this.#readiness.wait('connect', Infinity); // bounded by the reconnect attempts and close()
+      void this.#reconnect('dropped', cause);
+      return ready;
+    }
+    this.#state = 'closed';
+    this.#readiness.fail(cause instanceof Error ? cause : new Error(String(cause)));
+    throw cause;
   }
 
   #newClient(): RealtimeTransport {
@@ -175,6 +196,7 @@ export class RealtimeSession extends SessionEvents {
   async #open(client: RealtimeTransport): Promise<void> {
     this.#attach(client);
     await client.connect();
+    this.#created = client;
     this.#startedAt = Date.now();
     const config = this.#configuration.wire;
     if (Object.keys(config).length > 0) await client.updateSession(config);
@@ -329,6 +351,7 @@ export class RealtimeSession extends SessionEvents {
 
   async #closed(client: RealtimeTransport, info: CloseInfo): Promise<void> {
     // During connect() the failure is connect()'s to report; during a reconnect, the loop's.
+    if (client === this.#client && this.#state === 'connecting') this.#connectClose = info.error;
     if (client !== this.#client || this.#state === 'closed' || this.#state === 'reconnecting' || this.#state === 'connecting' || this.#state === 'suspended') return;
     const error = info.error;
     if (!error) {

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { AuthenticationError, ConnectionError, TimeoutError, ValidationError, type ReconnectedInfo } from '../../src/index.js';
+import { AuthenticationError, ConnectionError, RealtimeClient, RealtimeSession, TimeoutError, ValidationError, type ReconnectedInfo, type RealtimeSessionOptions, type Session, type SessionConfig } from '../../src/index.js';
 import { backoffDelay, isRetryable } from '../../src/session/reconnect.js';
-import { once, session, simulator, sleep, within } from './helpers.js';
+import { MODEL, closeAfter, once, session, simulator, sleep, within } from './helpers.js';
 
 test('fatal and retryable failures', () => {
   const response = (status: number) => ({ status, body: '', requestIds: {} });
@@ -119,5 +119,66 @@ describe('inactivity close (§0.2.11)', () => {
     assert.equal(result.status, 'completed');
     assert.equal(s.state, 'open');
     assert.deepEqual(errors, [], 'an expected inactivity close is not an error');
+  });
+});
+
+describe('a close while connect() is still finishing', () => {
+  /** A session that is not connected yet, closed after the file. */
+  function unconnected(url: string, options: Partial<RealtimeSessionOptions> = {}) {
+    const s = new RealtimeSession({ apiKey: 'sk-test', url, model: MODEL, keepaliveMs: false, logger: { warn: () => {} }, session: { turn_detection: null }, reconnect: { baseDelayMs: 10 }, ...options });
+    closeAfter(() => s.close());
+    const reconnected: ReconnectedInfo[] = [];
+    const errors: Error[] = [];
+    s.on('reconnected', (r) => reconnected.push(r));
+    s.on('error', (e) => errors.push(e));
+    return { s, reconnected, errors };
+  }
+
+  test('after session.created, before the session.update is answered: connect() reconnects and resolves (the handshake worked)', async () => {
+    const { sim, frames } = await simulator({ faults: (info) => (info.index === 0 ? { closeAfterEvents: 1, closeCode: 1011, closeReason: 'bye' } : undefined) });
+    const { s, reconnected, errors } = unconnected(sim.url);
+    await within(s.connect(), 5000, 'connect');
+    assert.equal(s.state, 'open');
+    assert.deepEqual(reconnected.map((r) => [r.reason, r.attempt]), [['dropped', 1]]);
+    assert.ok(frames.some((f) => f.index === 1 && f.type === 'session.update'), 'the configuration is sent on the new connection');
+    assert.equal((await within(s.ask('Still there?').done, 5000, 'turn')).status, 'completed');
+    assert.deepEqual(errors, []);
+  });
+
+  test('after session.created with reconnect: false: connect() rejects with the close', async () => {
+    const { sim } = await simulator({ faults: (info) => (info.index === 0 ? { closeAfterEvents: 1, closeCode: 1011, closeReason: 'bye' } : undefined) });
+    const { s } = unconnected(sim.url, { reconnect: false });
+    await assert.rejects(within(s.connect(), 5000, 'connect'), ConnectionError);
+    assert.equal(s.state, 'closed');
+  });
+
+  test('before session.created: connect() rejects (nothing was established)', async () => {
+    const { sim, frames } = await simulator({ faults: (info) => (info.index === 0 ? { dropAfterEvents: 0 } : undefined) });
+    const { s, reconnected } = unconnected(sim.url);
+    await assert.rejects(within(s.connect(), 5000, 'connect'), ConnectionError);
+    assert.equal(s.state, 'closed');
+    await sleep(100);
+    assert.deepEqual(reconnected, []);
+    assert.equal(new Set(frames.map((f) => f.index)).size <= 1, true, 'no second connection');
+  });
+
+  test('right after session.updated, before connect() returned: the close is not lost, the session reconnects', async () => {
+    // The session.updated answer reaches connect() a moment after it arrived (a loaded machine):
+    // the close that follows at once lands in that moment.
+    class SlowAnswer extends RealtimeClient {
+      override async updateSession(config: SessionConfig): Promise<Session> {
+        const answer = await super.updateSession(config);
+        await sleep(150);
+        return answer;
+      }
+    }
+    const { sim } = await simulator({ faults: (info) => (info.index === 0 ? { closeAfterEvents: 2, closeCode: 1011, closeReason: 'bye' } : undefined) });
+    const { s, reconnected, errors } = unconnected(sim.url, { transport: (options) => new SlowAnswer(options) });
+    await within(s.connect(), 5000, 'connect');
+    assert.deepEqual(reconnected.map((r) => r.reason), ['dropped']);
+    assert.equal(s.state, 'open');
+    assert.equal(s.client.isConnected, true, 'the session is on a live connection');
+    assert.equal((await within(s.ask('Still there?').done, 5000, 'turn')).status, 'completed');
+    assert.deepEqual(errors, []);
   });
 });
