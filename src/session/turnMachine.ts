@@ -10,7 +10,8 @@
  *   `interrupted` per cut, the heard part recorded once;
  * - an interrupted tool turn aborts its tools and gets no reply; a tool result gets one reply, even
  *   when the service answers it by itself in VAD mode (§0.2.9);
- * - a request the service refuses ends its turn: `rejected` for semantic VAD (§0.2.3), else `failed`.
+ * - a request the service refuses ends its turn: `rejected` for semantic VAD (§0.2.3), else `failed`;
+ * - with `turn_detection.create_response: false`, one `response.create` per VAD commit (§0.2.6).
  */
 import { pcm16FromBase64 } from '../audio/pcm.js';
 import type { RealtimeTransport } from '../transport/realtimeTransport.js';
@@ -146,7 +147,12 @@ export class TurnMachine {
         this.#userSpeaking = false;
         this.host.metrics.speechStopped();
       }),
-      client.on('input_audio_buffer.committed', () => (this.#userSpeaking = false)),
+      client.on('input_audio_buffer.committed', () => {
+        this.#userSpeaking = false;
+        // §0.2.6: with create_response off the service waits for our request, sent after each
+        // commit (as the Qwen team's client does), through the sequencer like every request.
+        if (client.session?.turn_detection?.create_response === false) this.requestResponse();
+      }),
     ];
   }
 

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { tool, type RealtimeSession, type Turn } from '../../src/index.js';
-import { once, session, sleep, within } from './helpers.js';
+import { once, session, simulator, sleep, speak, speech, within } from './helpers.js';
 import { ev, functionCall, reply, responseDone, scriptedService, sendAll, userSpeech } from './scriptedService.js';
 
 const REJECTION = 'Input speech was not accepted by semantic turn detection';
@@ -159,6 +159,27 @@ describe('§3.7 a cancel that races the end of the response', () => {
     assert.equal((await within(turn.done, 2000, 'turn')).status, 'interrupted');
     const next = await within(s.ask('Hello again').done, 3000, 'the next turn');
     assert.equal(next.transcript, 'Again.');
+    assert.deepEqual(seen.errors, []);
+  });
+});
+
+describe('§0.2.6 turn_detection.create_response: false', () => {
+  test('the session sends its own response.create after each input_audio_buffer.committed, once per commit (simulator)', async () => {
+    const { sim, frames } = await simulator();
+    const s = await session(sim.url, { session: { turn_detection: { type: 'server_vad', silence_duration_ms: 500, create_response: false } } });
+    const seen = watch(s);
+    const commits: number[] = [];
+    s.client.on('input_audio_buffer.committed', () => commits.push(frames.filter((f) => f.type === 'response.create').length));
+    for (let i = 1; i <= 2; i++) {
+      const next = once<Turn>((fn) => s.on('turn', fn), 8000);
+      await speak(s, speech());
+      await speak(s, new Int16Array(16000)); // 1 s of silence: the service ends the turn
+      const result = await within((await next).done, 8000, `the reply to speech ${i}`);
+      assert.equal(result.status, 'completed');
+      assert.equal(frames.filter((f) => f.type === 'response.create').length, i, 'one response.create per commit');
+    }
+    assert.deepEqual(commits, [0, 1], 'each response.create follows its commit');
+    assert.equal(seen.turns.length, 2);
     assert.deepEqual(seen.errors, []);
   });
 });
