@@ -266,6 +266,9 @@ export class RealtimeSession extends SessionEvents {
   }
 
   #serverError(e: ErrorEvent): void {
+    // close() sent session.finish: some models answer it with an error ("invalid event type",
+    // §0.1.1), which means "close now" (the client's finish() closes on it), never a failure.
+    if (this.#state === 'closed') return;
     if (this.#turns.serverError(e)) return;
     const error = new ServerError(e.error, e.event_id);
     if (INACTIVITY.test(error.message)) {

@@ -145,3 +145,19 @@ test('talk --allow-broken-voices: qwen3.5-omni-flash with Cherry is refused nami
     await sim.close();
   }
 });
+
+test('talk on qwen3.5-omni-flash: the error that answers session.finish (§0.1.1) is not printed; exit 0', async () => {
+  const sim = await startSimulator({ speed: 0 });
+  const finishes: string[] = [];
+  sim.onFrame((f) => {
+    if (f.direction === 'client' && f.event?.type === 'session.finish') finishes.push('sent');
+  });
+  try {
+    const r = await runCli(['talk', '--url', sim.url, '-m', 'qwen3.5-omni-flash-realtime', '--voice', 'Tina', '--recorder', `cat ${micFile()}`, '--player', 'cat > /dev/null'], {}, { timeoutMs: 60_000 });
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(finishes, ['sent'], 'the session was ended with session.finish');
+    assert.doesNotMatch(r.stderr, /error:|Invalid event type/i, r.stderr);
+  } finally {
+    await sim.close();
+  }
+});

@@ -220,3 +220,20 @@ describe('keepalive', () => {
     assert.equal(s.state, 'open');
   });
 });
+
+describe('close()', () => {
+  for (const answer of ['session.finished', 'error'] as const) {
+    test(`session.finish answered with ${answer} (§0.1.1): the session closes quietly, no error event`, async () => {
+      const { sim, frames } = await simulator({ sessionFinish: answer });
+      const s = await session(sim.url, { session: { turn_detection: null } });
+      const errors: Error[] = [];
+      s.on('error', (e) => errors.push(e));
+      const closed = once<{ error?: Error }>((fn) => s.on('close', fn), 5000);
+      await s.close();
+      assert.deepEqual(await closed, {}, 'a clean close');
+      assert.ok(frames.some((f) => f.type === 'session.finish'), 'session.finish was sent');
+      assert.deepEqual(errors.map((e) => e.message), []);
+      assert.equal(s.state, 'closed');
+    });
+  }
+});
