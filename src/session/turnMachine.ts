@@ -326,6 +326,7 @@ export class TurnMachine {
       this.#sequencer.release();
     }
     const item = stop.itemId ? this.host.history.interrupt(stop.itemId, stop.heardMs, media?.streamedMs) : undefined;
+    for (const itemId of played.unheard) this.host.history.interrupt(itemId, 0); // queued behind the playhead
     if (cutId !== undefined) this.host.history.endResponse(cutId, 'interrupted'); // its other items, §5.3
     if (turn && (responding || tools)) this.end(turn, 'interrupted');
     this.host.emit('interrupted', { itemId: stop.itemId, heardMs: stop.heardMs, heardText: item?.heard?.text ?? '' });

@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { tool, type PlaybackAdapter, type RealtimeSession, type Turn } from '../../src/index.js';
+import { PlaybackGate } from '../../src/session/interruption.js';
 import { LONG, once, session, simulator, sleep, speak, speech, within } from './helpers.js';
 
 const VAD = { turn_detection: { type: 'server_vad' as const, silence_duration_ms: 500 } };
@@ -80,6 +81,48 @@ describe('only audio actually cut is interrupted', () => {
     assert.equal(seen.interrupted.length, 1, 'one interrupted per cut');
     assert.deepEqual(item.heard, heard, 'the heard part never changes');
   });
+});
+
+describe('heard audio is counted per reply', () => {
+  test('two replies without a stop between them: the count since the last stop is split between them', async () => {
+    // The adapter counts samples played since its last stop(): here all of the first reply and
+    // half of the second. Only the second was cut, and half of it was heard.
+    const { sim } = await simulator();
+    let written = 0;
+    let firstLength = 0;
+    const adapter: PlaybackAdapter = {
+      write: (pcm) => void (written += pcm.length),
+      stop: () => firstLength + Math.floor((written - firstLength) / 2),
+    };
+    const s = await session(sim.url, { session: { turn_detection: null }, playback: adapter });
+    const seen = collect(s);
+    const first = await within(s.ask('Hello there').done, 5000, 'first turn');
+    firstLength = first.audio.length;
+    assert.equal(written, firstLength, 'the first reply was written whole');
+    const second = await within(s.ask(LONG).done, 8000, 'second turn');
+    assert.equal(second.status, 'completed', 'received whole, not yet played');
+    s.interrupt();
+    assert.equal(seen.interrupted.length, 1, 'the second reply was cut');
+    const [one, two] = s.history.items.filter((i) => i.type === 'assistant');
+    assert.ok(one?.type === 'assistant' && two?.type === 'assistant');
+    assert.equal(one.status, 'completed', 'the first reply was heard whole');
+    assert.equal(one.heard, undefined);
+    assert.equal(two.status, 'interrupted');
+    assert.equal(seen.interrupted[0]!.itemId, two.id);
+    const half = two.audioMs / 2;
+    assert.ok(Math.abs(two.heard!.audioMs - half) < 5, `half of the second reply heard: ${two.heard!.audioMs} of ${two.audioMs} ms`);
+    assert.ok(Math.abs(seen.interrupted[0]!.heardMs - half) < 5);
+  });
+});
+
+test('PlaybackGate: the played count lands on the item at the playhead; items behind it were not heard', () => {
+  const gate = new PlaybackGate({ write: () => {}, stop: () => 150 });
+  for (const id of ['a', 'b', 'c']) gate.write(new Int16Array(100), 1000, id);
+  assert.deepEqual(gate.stop(1000), { itemId: 'b', heardMs: 50, cut: true, unheard: ['c'] });
+  const whole = new PlaybackGate({ write: () => {}, stop: () => 1e9 });
+  for (const id of ['a', 'b']) whole.write(new Int16Array(100), 1000, id);
+  assert.deepEqual(whole.stop(1000), { itemId: 'b', heardMs: 100, cut: false, unheard: [] }, 'a count past the end is everything written');
+  assert.deepEqual(whole.stop(1000), { itemId: undefined, heardMs: 0, cut: false, unheard: [] }, 'nothing since the last stop');
 });
 
 describe('a cancelled response', () => {
