@@ -146,14 +146,16 @@ test('talk --allow-broken-voices: qwen3.5-omni-flash with Cherry is refused nami
   }
 });
 
-test('talk on qwen3.5-omni-flash: the error that answers session.finish (§0.1.1) is not printed; exit 0', async () => {
-  const sim = await startSimulator({ speed: 0 });
+test('talk: an error answering session.finish (§0.1.1, a peer that answers so on any model) is not printed; exit 0', async () => {
+  // qwen3.5-omni-flash's catalog entry makes the session close without sending session.finish
+  // (finishConnection.ts); a peer may still answer it with an error on another model.
+  const sim = await startSimulator({ speed: 0, sessionFinish: 'error' });
   const finishes: string[] = [];
   sim.onFrame((f) => {
     if (f.direction === 'client' && f.event?.type === 'session.finish') finishes.push('sent');
   });
   try {
-    const r = await runCli(['talk', '--url', sim.url, '-m', 'qwen3.5-omni-flash-realtime', '--voice', 'Tina', '--recorder', `cat ${micFile()}`, '--player', 'cat > /dev/null'], {}, { timeoutMs: 60_000 });
+    const r = await runCli(['talk', '--url', sim.url, '--recorder', `cat ${micFile()}`, '--player', 'cat > /dev/null'], {}, { timeoutMs: 60_000 });
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual(finishes, ['sent'], 'the session was ended with session.finish');
     assert.doesNotMatch(r.stderr, /error:|Invalid event type/i, r.stderr);
