@@ -142,14 +142,17 @@ export class Connection {
     const generation = ++this.#generation;
     // Handlers of an older socket (one given up on) are ignored; and nothing the client runs
     // (listeners, the logger) may throw into the transport, where it would break `ws`' reader.
+    // `onText` runs for every frame: it calls straight through, without a closure per frame.
+    const failed = (error: unknown) => this.#channel.report(new RealtimeError(`A frame could not be handled and was skipped: ${error instanceof Error ? error.message : String(error)}`, 'internal_error', { cause: error }));
     const current = (fn: () => void) => {
       if (generation !== this.#generation) return;
       try {
         fn();
       } catch (error) {
-        this.#channel.report(new RealtimeError(`A frame could not be handled and was skipped: ${error instanceof Error ? error.message : String(error)}`, 'internal_error', { cause: error }));
+        failed(error);
       }
     };
+    const hooks = this.#hooks;
     try {
       const opening = (this.#opts.socketFactory ?? openSocket)(
         {
@@ -161,7 +164,14 @@ export class Connection {
           signal,
         },
         {
-          onText: (text) => current(() => this.#hooks.onText(text)),
+          onText: (text) => {
+            if (generation !== this.#generation) return;
+            try {
+              hooks.onText(text);
+            } catch (error) {
+              failed(error);
+            }
+          },
           onBinary: (n) => current(() => this.#channel.report(new RealtimeError(`The server sent a binary frame of ${n} bytes; DashScope sends JSON text frames only (protocol.md §1.4). It was skipped.`, 'binary_frame'))),
           onClose: (code, reason) => current(() => this.#onClose(code, reason)),
         },

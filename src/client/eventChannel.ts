@@ -9,7 +9,7 @@ import type { CloseInfo, FinishResult, RealtimeTransportEvents } from '../transp
 import { TypedEmitter } from './emitter.js';
 import { EventQueue } from './eventQueue.js';
 import { checkTimerMs } from './options.js';
-import { parseServerEvent } from './parseServerEvent.js';
+import { parseServerEvent, type LooseHandler } from './parseServerEvent.js';
 import type { Redactor } from '../internal/redact.js';
 
 /** Options of {@link RealtimeClient.waitFor}. */
@@ -80,17 +80,17 @@ export class EventChannel<Events extends RealtimeTransportEvents = RealtimeTrans
    * `track` runs before listeners, so the connection's bookkeeping is current for them; `onLoose`
    * hears the documented fields a kept event lacks (issue 19).
    */
-  receive(text: string, secrets: Redactor | readonly string[], track: (event: AnyServerEvent) => void, onLoose?: (type: ServerEventType, missing: readonly string[]) => void): void {
+  receive(text: string, secrets: Redactor | readonly string[], track: (event: AnyServerEvent) => void, onLoose?: LooseHandler): void {
     const parsed = parseServerEvent(text, secrets, onLoose);
     if (parsed instanceof RealtimeError) {
       this.report(parsed);
       return;
     }
     track(parsed);
-    if (parsed.type === 'unknown') this.#emitter.emit('unknown', parsed as Events['unknown']);
-    else this.#emitter.emit(parsed.type as keyof Events, parsed as never);
+    // `unknown` events are delivered under that name; every other under its own type.
+    this.#emitter.emit(parsed.type as keyof Events, parsed as never);
     this.#emitter.emit('*', parsed as Events['*']);
-    for (const queue of this.#queues) queue.push(parsed);
+    if (this.#queues.size > 0) for (const queue of this.#queues) queue.push(parsed);
   }
 
   /** Reports a problem as `client_error`, or to the logger when nobody listens. */

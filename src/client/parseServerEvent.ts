@@ -7,13 +7,16 @@
 import { ProtocolError } from '../errors.js';
 import { previewFrame, type Redactor } from '../internal/redact.js';
 import { checkReceivedShape } from '../protocol/eventShapes.js';
-import { isServerEventType, type AnyServerEvent, type ServerEventType } from '../protocol/serverEvents.js';
+import type { AnyServerEvent, ServerEventType } from '../protocol/serverEvents.js';
+
+/** Hears the documented fields `missing` that a kept event of `type` lacks, with its (redacted) `frame`. */
+export type LooseHandler = (type: ServerEventType, missing: readonly string[], frame: string) => void;
 
 /**
  * Parses `frame` (already redacted); `redactor` scrubs any preview again after shortening;
  * `onLoose` hears the documented fields a kept event lacks.
  */
-export function parseServerEvent(frame: string, redactor: Redactor | readonly string[], onLoose?: (type: ServerEventType, missing: readonly string[]) => void): AnyServerEvent | ProtocolError {
+export function parseServerEvent(frame: string, redactor: Redactor | readonly string[], onLoose?: LooseHandler): AnyServerEvent | ProtocolError {
   let value: unknown;
   try {
     value = JSON.parse(frame);
@@ -27,13 +30,12 @@ export function parseServerEvent(frame: string, redactor: Redactor | readonly st
   if (typeof record.type !== 'string' || record.type === '') {
     return new ProtocolError('The server sent an event without a string "type"; it was skipped.', 'invalid_event', previewFrame(frame, redactor));
   }
-  if (!isServerEventType(record.type)) {
-    return { type: 'unknown', event: record as { type: string } };
+  const type = record.type;
+  const shape = checkReceivedShape(type, record);
+  if (shape === undefined) return { type: 'unknown', event: record as { type: string } };
+  if (shape.problem !== null) {
+    return new ProtocolError(`The server sent a malformed ${type} event (${shape.problem}); it was skipped.`, 'invalid_event', previewFrame(frame, redactor));
   }
-  const { problem, missing } = checkReceivedShape(record.type, record);
-  if (problem !== null) {
-    return new ProtocolError(`The server sent a malformed ${record.type} event (${problem}); it was skipped.`, 'invalid_event', previewFrame(frame, redactor));
-  }
-  if (missing.length > 0) onLoose?.(record.type, missing);
+  if (shape.missing.length > 0) onLoose?.(type as ServerEventType, shape.missing, frame);
   return record as unknown as AnyServerEvent;
 }

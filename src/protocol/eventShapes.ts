@@ -106,12 +106,6 @@ function toList(fields: Readonly<Record<string, FieldKind>>, loose: readonly str
 // per call; the order of the checks, and so the first problem reported, is unchanged.
 const DOCUMENTED = new Map<ServerEventType, FieldList>();
 const STRICT = new Map<ServerEventType, FieldList>();
-const CLIENT = new Map<ServerEventType, FieldList>();
-for (const type of Object.keys(SERVER_EVENT_FIELDS) as ServerEventType[]) {
-  DOCUMENTED.set(type, toList(SERVER_EVENT_FIELDS[type]));
-  STRICT.set(type, toList({ event_id: 'string', ...SERVER_EVENT_FIELDS[type] }));
-  CLIENT.set(type, toList(SERVER_EVENT_FIELDS[type], LOOSE_FIELDS[type]));
-}
 interface NestedList {
   field: string;
   prefix: string;
@@ -123,6 +117,18 @@ for (const type of Object.keys(NESTED) as ServerEventType[]) {
   const nested = NESTED[type]!;
   const prefix = `${nested.field}.`;
   NESTED_LISTS.set(type, { field: nested.field, prefix, documented: toList(nested.fields), client: toList(nested.fields, LOOSE_FIELDS[type], prefix) });
+}
+/** What the client checks of a received event of one type: found with one lookup per frame. */
+interface ClientCheck {
+  fields: FieldList;
+  nested: NestedList | undefined;
+}
+/** Keyed by any string, so that the lookup also tells a documented type from an unknown one. */
+const CLIENT = new Map<string, ClientCheck>();
+for (const type of Object.keys(SERVER_EVENT_FIELDS) as ServerEventType[]) {
+  DOCUMENTED.set(type, toList(SERVER_EVENT_FIELDS[type]));
+  STRICT.set(type, toList({ event_id: 'string', ...SERVER_EVENT_FIELDS[type] }));
+  CLIENT.set(type, { fields: toList(SERVER_EVENT_FIELDS[type], LOOSE_FIELDS[type]), nested: NESTED_LISTS.get(type) });
 }
 
 /**
@@ -172,12 +178,15 @@ const scratch: string[] = [];
 /**
  * The client's check of a received event: only the fields the SDK reads are required (no
  * `event_id`, none of {@link LOOSE_FIELDS}); a field present with the wrong type is a problem.
- * Allocates nothing for an event that has its documented shape.
+ * `undefined` when `type` is not a documented server event type (one lookup answers both, for
+ * every frame the client receives). Allocates nothing for an event that has its documented shape.
  */
-export function checkReceivedShape(type: ServerEventType, event: Record<string, unknown>): ReceivedShape {
+export function checkReceivedShape(type: string, event: Record<string, unknown>): ReceivedShape | undefined {
+  const check = CLIENT.get(type);
+  if (check === undefined) return undefined;
   if (scratch.length > 0) scratch.length = 0;
-  let problem = checkFields(event, CLIENT.get(type)!, '', scratch);
-  const nested = NESTED_LISTS.get(type);
+  let problem = checkFields(event, check.fields, '', scratch);
+  const nested = check.nested;
   // A loose nested object that is absent has no fields to check (session.created without session).
   if (problem === null && nested !== undefined && (scratch.length === 0 || !scratch.includes(nested.field))) {
     problem = checkFields(event[nested.field] as Record<string, unknown>, nested.client, nested.prefix, scratch);
