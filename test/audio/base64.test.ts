@@ -63,3 +63,22 @@ test('base64url characters are rejected rather than silently skipped', () => {
   // Buffer would decode "-_" as base64url; the service takes the standard alphabet only.
   assert.throws(() => decodeBase64('ab-_'), ValidationError);
 });
+
+test('payloads the size of an audio delta (one native decode) own their bytes and are checked like small ones', () => {
+  // 4,800 bytes: a 100 ms delta at 24 kHz, above half of Node's buffer pool, where decodeBase64
+  // takes Buffer.from(string) when its result owns its memory. Sizes around that edge too.
+  for (const size of [4095, 4096, 4097, 4800, 65_536]) {
+    const bytes = new Uint8Array(size).map((_, i) => (i * 7 + 3) & 255);
+    const b64 = Buffer.from(bytes).toString('base64');
+    const out = decodeBase64(b64);
+    assert.deepEqual(out, bytes, `size ${size}`);
+    assert.equal(out.byteOffset, 0);
+    assert.equal(out.buffer.byteLength, size, `size ${size}: the bytes own their buffer`);
+    const at = b64.length >> 1;
+    // '!' is skipped by Node, '-' is base64url, 'Ł' (U+0141) would be read by its low byte 'A'.
+    for (const bad of ['!', '-', '\u0141']) {
+      assert.throws(() => decodeBase64(b64.slice(0, at) + bad + b64.slice(at + 1)), ValidationError, `size ${size} with ${bad}`);
+    }
+    assert.throws(() => decodeBase64(`${b64.slice(0, -4)}AAAAA`), ValidationError, `size ${size}: not whole groups`);
+  }
+});
