@@ -116,6 +116,9 @@ test('publint and arethetypeswrong pass on the tarball', async () => {
   const publint = await run('npm', ['exec', '--yes', ...npmQuiet, '--package=publint@0.3.25', '--', 'publint', '--strict', tarball], dir, 120_000);
   assert.match(publint, /Linting/);
   const attw = await run('npm', ['exec', '--yes', ...npmQuiet, '--package=@arethetypeswrong/cli@0.18.5', '--', 'attw', tarball], dir, 120_000);
-  assert.match(attw, /node10: /);
+  // attw prints a list or a table depending on the environment (a table under CI=true): match
+  // what both say, the exit code being the real check.
+  assert.match(attw, /No problems found/);
+  assert.match(attw, /node10/);
   assert.match(attw, /node16 \(from ESM\)/);
 });
