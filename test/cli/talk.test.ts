@@ -3,17 +3,16 @@
  * so the live flow runs in CI without audio hardware.
  */
 import assert from 'node:assert/strict';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createServer, type Socket } from 'node:net';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import { wavToPcm16Mono } from '../../src/audio/convert.js';
 import { startSimulator } from '../../src/simulator/index.js';
 import { root, runCli } from './runCli.js';
+import { fakePrograms } from '../node/fakePrograms.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'dsrt-talk-'));
-after(() => rmSync(dir, { recursive: true, force: true }));
+const { dir, script } = fakePrograms('talk');
 
 test('talk: speech from the recorder is answered through the player, then the session finishes', async () => {
   const played = join(dir, 'played.raw');
@@ -25,14 +24,6 @@ test('talk: speech from the recorder is answered through the player, then the se
   const seconds = statSync(played).size / 2 / 24000;
   assert.ok(seconds > 0.5, `the player got ${seconds} s of reply audio`);
 });
-
-/** Writes an executable shell script into the test directory and returns its path. */
-function script(name: string, body: string): string {
-  const path = join(dir, name);
-  writeFileSync(path, `#!/bin/sh\n${body}\n`);
-  chmodSync(path, 0o755);
-  return path;
-}
 
 /** Speech then 2 s of silence as raw PCM16 at 16 kHz, in a file; returns its path. */
 function micFile(): string {

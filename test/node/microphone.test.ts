@@ -4,22 +4,13 @@
  * last stderr line for a recorder that is missing or fails.
  */
 import assert from 'node:assert/strict';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import { AudioDeviceError, Microphone } from '../../src/node/index.js';
+import { fakePrograms } from './fakePrograms.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'dsrt-mic-'));
-after(() => rmSync(dir, { recursive: true, force: true }));
-
-/** Writes an executable shell script and returns its path. */
-function script(name: string, body: string): string {
-  const path = join(dir, name);
-  writeFileSync(path, `#!/bin/sh\n${body}\n`);
-  chmodSync(path, 0o755);
-  return path;
-}
+const { dir, script } = fakePrograms('mic');
 
 async function record(mic: Microphone): Promise<Int16Array[]> {
   const chunks: Int16Array[] = [];

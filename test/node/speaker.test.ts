@@ -4,23 +4,15 @@
  * AudioDeviceError.
  */
 import assert from 'node:assert/strict';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import { AudioDeviceError, Speaker } from '../../src/node/index.js';
 import type { PlaybackAdapter } from '../../src/session/index.js';
 import { LONG, session, simulator, within } from '../session/helpers.js';
+import { fakePrograms } from './fakePrograms.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'dsrt-speaker-'));
-after(() => rmSync(dir, { recursive: true, force: true }));
-
-function script(name: string, body: string): string {
-  const path = join(dir, name);
-  writeFileSync(path, `#!/bin/sh\n${body}\n`);
-  chmodSync(path, 0o755);
-  return path;
-}
+const { dir, script } = fakePrograms('speaker');
 
 test('the player gets every sample, at the rate in its command, and finish() waits for it', async () => {
   const out = join(dir, 'played.raw');
