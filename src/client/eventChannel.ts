@@ -3,24 +3,16 @@
  * (`on`, `once`, `waitFor`) and to each async iterator's bounded queue. Shared by the WebSocket
  * client and the WebRTC transport, so both deliver, wait and fail alike.
  */
-import { AbortError, ConnectionError, RealtimeError, TimeoutError, ValidationError } from '../errors.js';
+import { ConnectionError, RealtimeError, ValidationError } from '../errors.js';
 import type { AnyServerEvent, ServerEventType } from '../protocol/serverEvents.js';
 import type { CloseInfo, FinishResult, RealtimeTransportEvents } from '../transport/realtimeTransport.js';
 import { TypedEmitter } from './emitter.js';
 import { EventQueue } from './eventQueue.js';
-import { checkTimerMs } from './options.js';
 import { parseServerEvent, type LooseHandler } from './parseServerEvent.js';
 import type { Redactor } from '../internal/redact.js';
+import { waitForEvent, type WaitForOptions } from '../internal/waitForEvent.js';
 
-/** Options of {@link RealtimeClient.waitFor}. */
-export interface WaitForOptions<E> {
-  /** Only resolve for events that pass this test. */
-  filter?: (event: E) => boolean;
-  /** Reject with a TimeoutError after this long. Default 60000; `Infinity` waits until close. */
-  timeoutMs?: number;
-  /** Reject with an AbortError when aborted. */
-  signal?: AbortSignal;
-}
+export type { WaitForOptions } from '../internal/waitForEvent.js';
 
 /** What the channel needs from its connection. */
 export interface ChannelHost {
@@ -36,8 +28,6 @@ export interface ChannelHost {
     resume(): void;
   };
 }
-
-const DEFAULT_WAIT_MS = 60_000;
 
 /** Typed delivery of server events, waits and iterators for one connection object. */
 export class EventChannel<Events extends RealtimeTransportEvents = RealtimeTransportEvents> {
@@ -120,65 +110,18 @@ export class EventChannel<Events extends RealtimeTransportEvents = RealtimeTrans
   }
 
   /**
-   * Resolves with the next event of `type` that passes `filter`. Rejects with a
-   * {@link TimeoutError}, an {@link AbortError}, or a {@link ConnectionError} if the connection closes.
+   * Resolves with the next event of `type` that passes `filter`. Rejects with a TimeoutError
+   * (default 60 s), an AbortError, or a {@link ConnectionError} if the connection closes.
    */
   waitFor<K extends ServerEventType | 'unknown'>(type: K, options: WaitForOptions<Events[K]> = {}): Promise<Events[K]> {
-    if (typeof options !== 'object' || options === null) return Promise.reject(new ValidationError(`waitFor(${String(type)}): options must be an object.`, 'waitFor(options)'));
-    const { filter, timeoutMs = DEFAULT_WAIT_MS, signal } = options;
-    try {
-      checkTimerMs(`waitFor(${String(type)}) options.timeoutMs`, timeoutMs, 0, true);
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    if (filter !== undefined && typeof filter !== 'function') return Promise.reject(new ValidationError(`waitFor(${String(type)}): filter must be a function.`, 'waitFor(options.filter)'));
-    if (signal !== undefined && (typeof signal !== 'object' || signal === null || typeof signal.addEventListener !== 'function')) {
-      return Promise.reject(new ValidationError(`waitFor(${String(type)}): signal must be an AbortSignal.`, 'waitFor(options.signal)'));
-    }
-    return new Promise((resolve, reject) => {
-      if (this.#host.isClosed()) {
-        reject(new ConnectionError(`waitFor(${type}): the client is closed.`, 'not_connected'));
-        return;
-      }
-      if (signal?.aborted) {
-        reject(new AbortError(`waitFor(${type})`));
-        return;
-      }
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const cleanup = () => {
-        offEvent();
-        offClose();
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
-      };
-      const onAbort = () => {
-        cleanup();
-        reject(new AbortError(`waitFor(${type})`));
-      };
-      const offEvent = this.#emitter.on(type, (event) => {
-        let match: boolean;
-        try {
-          match = !filter || filter(event);
-        } catch (error) {
-          // A throwing filter ends the wait with its error instead of leaving it to time out.
-          cleanup();
-          reject(new RealtimeError(`waitFor(${type}): the filter threw: ${error instanceof Error ? error.message : String(error)}`, 'listener_error', { cause: error }));
-          return;
-        }
-        if (!match) return;
-        cleanup();
-        resolve(event);
-      });
-      const offClose = this.#emitter.on('close', (info) => {
-        cleanup();
-        reject(info.error ?? new ConnectionError(`waitFor(${type}): the connection closed (code ${info.code}).`, 'connection_closed', { closeCode: info.code, closeReason: info.reason }));
-      });
-      if (Number.isFinite(timeoutMs)) timer = setTimeout(() => {
-        cleanup();
-        reject(new TimeoutError(`waitFor(${type})`, timeoutMs));
-      }, timeoutMs);
-      signal?.addEventListener('abort', onAbort, { once: true });
-    });
+    return waitForEvent(
+      this.#emitter,
+      type,
+      options,
+      'close',
+      (info) => info.error ?? new ConnectionError(`waitFor(${type}): the connection closed (code ${info.code}).`, 'connection_closed', { closeCode: info.code, closeReason: info.reason }),
+      () => (this.#host.isClosed() ? new ConnectionError(`waitFor(${type}): the client is closed.`, 'not_connected') : undefined),
+    );
   }
 
   /**

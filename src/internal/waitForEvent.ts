@@ -6,8 +6,8 @@
 import { checkTimerMs } from '../client/options.js';
 import { AbortError, RealtimeError, TimeoutError, ValidationError } from '../errors.js';
 
-/** Options of a wait. */
-export interface WaitOptions<E> {
+/** Options of a `waitFor` (the client's, the WebRTC transport's and the session's). */
+export interface WaitForOptions<E> {
   /** Only resolve for events that pass this test. */
   filter?: (event: E) => boolean;
   /** Reject with a TimeoutError after this long. Default 60000; `Infinity` waits until close. */
@@ -23,14 +23,16 @@ export interface Subscribable<Events> {
 
 /**
  * Resolves with the next `type` event of `emitter` passing `options.filter`. `closed(payload)`
- * of the `closeType` event gives the error that ends the wait when the emitter closes.
+ * of the `closeType` event gives the error that ends the wait when the emitter closes;
+ * `alreadyClosed()`, checked once the arguments are, the error for a wait begun after the close.
  */
 export function waitForEvent<Events, K extends keyof Events, C extends keyof Events>(
   emitter: Subscribable<Events>,
   type: K,
-  options: WaitOptions<Events[K]>,
+  options: WaitForOptions<Events[K]>,
   closeType: C,
   closed: (payload: Events[C]) => Error,
+  alreadyClosed?: () => Error | undefined,
 ): Promise<Events[K]> {
   const what = `waitFor(${String(type)})`;
   if (typeof options !== 'object' || options === null) return Promise.reject(new ValidationError(`${what}: options must be an object.`, 'waitFor(options)'));
@@ -44,6 +46,8 @@ export function waitForEvent<Events, K extends keyof Events, C extends keyof Eve
   if (signal !== undefined && (typeof signal !== 'object' || signal === null || typeof signal.addEventListener !== 'function')) {
     return Promise.reject(new ValidationError(`${what}: signal must be an AbortSignal.`, 'waitFor(options.signal)'));
   }
+  const closedError = alreadyClosed?.();
+  if (closedError) return Promise.reject(closedError);
   if (signal?.aborted) return Promise.reject(new AbortError(what));
   return new Promise((resolve, reject) => {
     const finish = (settle: () => void) => {

@@ -4,7 +4,7 @@
  */
 import { TypedEmitter } from '../client/emitter.js';
 import { ConnectionError } from '../errors.js';
-import { waitForEvent, type WaitOptions } from '../internal/waitForEvent.js';
+import { waitForEvent, type WaitForOptions } from '../internal/waitForEvent.js';
 import type { Logger } from '../client/options.js';
 import type { RealtimeSessionEvents } from './sessionOptions.js';
 
@@ -46,7 +46,7 @@ export abstract class SessionEvents {
    * Resolves with the next `event` that passes `options.filter`, across reconnects. Rejects with a
    * TimeoutError (default 60 s), an AbortError, or a ConnectionError when the session closes.
    */
-  waitFor<K extends Exclude<keyof RealtimeSessionEvents, 'close'>>(event: K, options: WaitOptions<RealtimeSessionEvents[K]> = {}): Promise<RealtimeSessionEvents[K]> {
+  waitFor<K extends Exclude<keyof RealtimeSessionEvents, 'close'>>(event: K, options: WaitForOptions<RealtimeSessionEvents[K]> = {}): Promise<RealtimeSessionEvents[K]> {
     if (this.closed) return Promise.reject(new ConnectionError(`waitFor(${event}): the session is closed.`, 'not_connected'));
     return waitForEvent(this.emitter, event, options, 'close', (info) => info.error ?? new ConnectionError(`waitFor(${event}): the session closed.`, 'connection_closed'));
   }
