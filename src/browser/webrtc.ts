@@ -17,6 +17,7 @@ import { DEFAULT_MODEL, getModelInfo, type ModelInfo } from '../protocol/models.
 import type { AnyServerEvent, ServerEventType } from '../protocol/serverEvents.js';
 import type { Session, SessionConfig } from '../protocol/session.js';
 import type { CloseInfo, CreateResponseOptions, FinishResult, OutgoingEvent, RealtimeTransport, RealtimeTransportEvents, TransportState } from '../transport/realtimeTransport.js';
+import { describeErrorBody, readResponseBody } from '../transport/handshakeError.js';
 import { TrackPlayback } from './trackPlayback.js';
 
 /** Options of {@link WebRTCTransport} and {@link connectWebRTC}. */
@@ -80,15 +81,10 @@ async function exchangeSdp(options: WebRTCOptions, model: string, offer: string,
     if (error instanceof Error && error.name === 'TimeoutError') throw new TimeoutError('WebRTC signalling', timeoutMs);
     throw new ConnectionError(`The signalling endpoint ${url.origin} could not be reached.`, 'connection_failed', { cause: error });
   }
-  const body = (await response.text()).slice(0, 64 * 1024);
+  // Read up to the limit, the rest discarded: a hostile endpoint cannot make the page hold more.
+  const { text: body } = await readResponseBody(response.body, 64 * 1024);
   if (response.ok) return body;
-  let detail = '';
-  try {
-    const parsed = JSON.parse(body) as { code?: unknown; message?: unknown };
-    detail = [parsed.code, parsed.message].filter((p) => typeof p === 'string' && p !== '').join(': ');
-  } catch {
-    detail = body.trim().slice(0, 200);
-  }
+  const detail = describeErrorBody(body);
   const handshake = { status: response.status, body: body.slice(0, 4096), requestIds: {} };
   const message = `WebRTC signalling failed with HTTP ${response.status}${detail ? ` (${detail})` : ''}.`;
   if (response.status === 401 || response.status === 403) throw new AuthenticationError(message, handshake);

@@ -6,7 +6,7 @@
  */
 import { WebSocket } from 'ws';
 import { Redactor } from '../internal/redact.js';
-import { readResponseBody } from '../transport/handshakeError.js';
+import { describeErrorBody, readResponseBody } from '../transport/handshakeError.js';
 import { closeForHandshakeStatus, closeReason, RELAY_CLOSE_CODES } from './closeCodes.js';
 
 /** Why the upstream could not be opened: the browser's close, and a line for the log. */
@@ -45,7 +45,7 @@ function describeBody(body: string): string {
 }
 
 function failureForStatus(status: number, body: string): UpstreamFailure {
-  const what = describeBody(body);
+  const what = describeErrorBody(body, 80);
   const code = closeForHandshakeStatus(status);
   const lead = code === RELAY_CLOSE_CODES.upstreamAuth ? "upstream refused the relay's credentials" : 'upstream refused the connection';
   const reason = `${lead} (HTTP ${status}${what ? ` ${what}` : ''})`;

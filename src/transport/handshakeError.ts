@@ -133,7 +133,8 @@ export function handshakeError(
   if (parsed.requestId !== undefined && ids.request_id === undefined) ids.request_id = parsed.requestId;
   const response: HandshakeResponse = { status, body, requestIds: ids };
   const host = safeHost(url);
-  const detail = summarizeBody(body, parsed);
+  const described = describeErrorBody(body);
+  const detail = described ? ` (${described})` : '';
   const idText = Object.values(ids).length ? ` (request id ${Object.values(ids)[0]})` : '';
   if (status === 401 || status === 403) {
     return new AuthenticationError(`${refusedBy(url, secrets.length > 0)} with HTTP ${status}${detail}${idText}. ${authHint(url, secrets.length > 0)}`, response);
@@ -183,10 +184,15 @@ function safeHost(url: string): string {
   }
 }
 
-function summarizeBody(body: string, parsed: ErrorBody): string {
+/**
+ * One line that says what an error body holds: `code: message` of a DashScope error body, nothing
+ * for other JSON, else the text with its white space folded, cut to `maxChars`. Give it redacted
+ * text: it cuts.
+ */
+export function describeErrorBody(body: string, maxChars = 200): string {
+  const parsed = parseErrorBody(body);
   const parts = [parsed.code, parsed.message].filter((p) => p !== undefined);
-  if (parts.length) return ` (${parts.join(': ')})`;
+  if (parts.length) return parts.join(': ');
   if (/^\s*[{[]/.test(body)) return '';
-  const text = body.trim().replace(/\s+/g, ' ').slice(0, 200);
-  return text ? ` (${text})` : '';
+  return body.trim().replace(/\s+/g, ' ').slice(0, maxChars);
 }
