@@ -5,7 +5,7 @@
  * 1 to 1800 s and cannot be revoked, so it is made just before use.
  */
 import { AbortError, ConnectionError, ProtocolError, TimeoutError, ValidationError } from '../errors.js';
-import { redactSecrets } from '../internal/redact.js';
+import { Redactor, redactSecrets } from '../internal/redact.js';
 import { httpApiUrl, isLoopbackHost } from '../protocol/endpoints.js';
 import { handshakeError, pickRequestIds, readResponseBody, type BoundedBody } from '../transport/handshakeError.js';
 import { detectRuntime } from '../transport/runtime.js';
@@ -108,16 +108,16 @@ export async function createTemporaryKey(options: TemporaryKeyOptions): Promise<
     const ids = pickRequestIds(Object.fromEntries(answer.headers));
     throw handshakeError(answer.status, body, ids, url.toString(), [apiKey], 'The temporary key request');
   }
-  return parseAnswer(body.text, [apiKey], where);
+  return parseAnswer(body, [apiKey], where);
 }
 
 /** `{token, expires_at}` checked: a token fit for a header, an expiry a finite time after 1970. */
-function parseAnswer(body: string, secrets: readonly string[], where: string): TemporaryKey {
+function parseAnswer(body: BoundedBody, secrets: readonly string[], where: string): TemporaryKey {
   let parsed: unknown;
   try {
-    parsed = JSON.parse(body);
+    parsed = JSON.parse(body.text);
   } catch {
-    throw new ProtocolError(`${where} answered with something other than JSON; expected {"token":"st-…","expires_at":…}.`, 'invalid_json', redactSecrets(body.slice(0, 200), secrets));
+    throw new ProtocolError(`${where} answered with something other than JSON; expected {"token":"st-…","expires_at":…}.`, 'invalid_json', redactThenCut(body, secrets, 200));
   }
   const { token, expires_at: expiresAt } = (typeof parsed === 'object' && parsed !== null ? parsed : {}) as { token?: unknown; expires_at?: unknown };
   // Bounded before use: 1e11 s is the year 5138; a Date beyond ±8.64e15 ms is invalid.
@@ -125,4 +125,11 @@ function parseAnswer(body: string, secrets: readonly string[], where: string): T
     throw new ProtocolError(`${where} answered without a usable token: expected {"token":"st-…","expires_at":<unix seconds>}.`, 'invalid_event');
   }
   return { token, expiresAt: new Date(expiresAt * 1000) };
+}
+
+/** The body's excerpt for an error: redacted before it is cut, so a key across the cut leaves nothing behind (issue 16). */
+function redactThenCut(body: BoundedBody, secrets: readonly string[], max: number): string {
+  const redactor = new Redactor();
+  redactor.set(secrets);
+  return redactor.cut(body.text, max, body.truncated);
 }

@@ -134,6 +134,18 @@ describe('createTemporaryKey', () => {
     }
   });
 
+  test('a non-JSON answer with the key across the 200-character cut leaves no part of the key in the preview (issue 16)', async () => {
+    const mock = await mockHttp(() => ({ status: 200, body: `${'x'.repeat(190)}${KEY} and more` }));
+    try {
+      const error = await createTemporaryKey({ apiKey: KEY, url: mock.url, env: {} }).then(() => assert.fail('accepted'), (e: unknown) => e);
+      assert.ok(error instanceof ProtocolError, String(error));
+      const text = `${error.message} ${error.preview} ${JSON.stringify(error)}`;
+      for (let at = 0; at + 8 <= KEY.length; at++) assert.ok(!text.includes(KEY.slice(at, at + 8)), `a part of the key is in ${JSON.stringify(error.preview)}`);
+    } finally {
+      await mock.close();
+    }
+  });
+
   test('refused in a browser: the permanent key must stay on the server', async () => {
     const saved = Object.getOwnPropertyDescriptor(globalThis, 'process')!;
     const g = globalThis as Record<string, unknown>;
