@@ -7,6 +7,7 @@
 import { ProtocolError } from '../errors.js';
 import { previewFrame, type Redactor } from '../internal/redact.js';
 import { checkReceivedShape } from '../protocol/eventShapes.js';
+import { parseFrame } from '../protocol/parseFrame.js';
 import type { AnyServerEvent, ServerEventType } from '../protocol/serverEvents.js';
 
 /** Hears the documented fields `missing` that a kept event of `type` lacks, with its (redacted) `frame`. */
@@ -19,7 +20,8 @@ export type LooseHandler = (type: ServerEventType, missing: readonly string[], f
 export function parseServerEvent(frame: string, redactor: Redactor | readonly string[], onLoose?: LooseHandler): AnyServerEvent | ProtocolError {
   let value: unknown;
   try {
-    value = JSON.parse(frame);
+    // An audio delta's base64 is sliced out of the frame, not walked by the JSON parser.
+    value = parseFrame(frame, 'response.audio.delta', 'delta');
   } catch {
     return new ProtocolError('The server sent a frame that is not JSON; it was skipped.', 'invalid_json', previewFrame(frame, redactor));
   }

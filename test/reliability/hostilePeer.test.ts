@@ -167,6 +167,39 @@ describe('the key never leaks (issue 16, items 1–4)', () => {
     assert.equal((error.cause as { rawPacket?: unknown } | undefined)?.rawPacket, undefined, 'no rawPacket');
     assertNoKey(surfaced(error), 'the ConnectionError and its cause');
   });
+
+  test('receive path: audio deltas crafted against the sliced-out audio string arrive as JSON.parse reads them, and a key inside one is redacted', async () => {
+    const audio = Buffer.alloc(4800, 7).toString('base64');
+    const head = `"event_id":"e_a","type":"response.audio.delta","response_id":"r1","item_id":"i1","output_index":0,"content_index":0`;
+    const frames = [
+      `{${head},"delta":"${audio}"}`, // the shortcut
+      `{${head},"delta":"${audio}","delta":"QUJD"}`, // two keys: the last wins
+      `{${head},"x":{"delta":"${audio}"},"delta":"QUJD"}`, // a nested one first
+      `{${head},"delta":"${audio.replaceAll('/', '\\/')}"}`, // escaped slashes
+      `{${head},"delta":"${audio.slice(0, 3000)}${KEY}${audio.slice(3000)}"}`, // the key inside the audio
+      escapeKey(`{${head},"delta":"${audio.slice(0, 3000)}${KEY}${audio.slice(3000)}"}`), // …JSON-escaped
+    ];
+    const server = await hostile(undefined, (frame, ws) => {
+      if (frame.type === 'session.update') for (const text of frames) ws.send(text);
+    });
+    const c = new RealtimeClient({ url: server.url, apiKey: KEY, model: MODEL, logger: quiet });
+    const deltas: string[] = [];
+    const all = new Promise<void>((resolve) =>
+      c.on('response.audio.delta', (e) => {
+        if (deltas.push(JSON.stringify(e)) === frames.length) resolve();
+      }),
+    );
+    await c.connect();
+    c.send({ type: 'session.update', session: {} });
+    await settles(all, 3000, 'the six audio deltas');
+    await c.close();
+    const redacted = (text: string) => text.split(KEY).join('***');
+    for (let i = 0; i < 4; i++) assert.equal(deltas[i], JSON.stringify(JSON.parse(frames[i]!)), `frame ${i}`);
+    const withKey = JSON.stringify(JSON.parse(redacted(frames[4]!)));
+    assert.equal(deltas[4], withKey, 'the key inside the audio became ***');
+    assert.equal(deltas[5], withKey, 'and so did its JSON-escaped form');
+    assertNoKey(deltas.join('\n'), 'the delivered audio deltas');
+  });
 });
 
 describe('numbers a server sends are bounded before use (issue 16, items 5, 6, 8, 9)', () => {
