@@ -7,6 +7,8 @@
 import { ValidationError } from '../errors.js';
 
 type Listener<T> = (payload: T) => void;
+/** What `once` registers: a listener that removes itself, holding the one it was given (for `off`). */
+type OnceWrapper<T> = Listener<T> & { listener: Listener<T> };
 
 /** Typed `on` / `once` / `off` / `emit` over an event map. */
 export class TypedEmitter<Events extends object> {
@@ -34,21 +36,33 @@ export class TypedEmitter<Events extends object> {
     return () => this.off(event, listener);
   }
 
-  /** Calls `listener` for the next `event` only. */
+  /**
+   * Calls `listener` for the next `event` only. `off(event, listener)` removes it before then, as
+   * with Node's EventEmitter; so does the function returned.
+   */
   once<K extends keyof Events>(event: K, listener: Listener<Events[K]>): () => void {
-    const off = this.on(event, (payload) => {
-      off();
-      listener(payload);
-    });
-    return off;
+    const wrapper: OnceWrapper<Events[K]> = Object.assign(
+      (payload: Events[K]) => {
+        this.off(event, wrapper);
+        listener(payload);
+      },
+      { listener },
+    );
+    return this.on(event, wrapper);
   }
 
-  /** Removes `listener`. */
+  /**
+   * Removes `listener`, whether added with `on` or `once`: one registration, the latest one, as
+   * Node's EventEmitter does when the same function was added both ways.
+   */
   off<K extends keyof Events>(event: K, listener: Listener<Events[K]>): void {
     const current = this.#listeners.get(event);
-    if (!current || !current.includes(listener as Listener<never>)) return;
+    if (!current) return;
+    let index = current.length - 1;
+    while (index >= 0 && current[index] !== listener && (current[index] as OnceWrapper<never>).listener !== listener) index--;
+    if (index < 0) return;
     if (current.length === 1) this.#listeners.delete(event);
-    else this.#listeners.set(event, current.filter((l) => l !== listener));
+    else this.#listeners.set(event, [...current.slice(0, index), ...current.slice(index + 1)]);
   }
 
   /** Number of listeners for `event`. */

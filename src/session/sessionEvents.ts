@@ -37,7 +37,7 @@ export abstract class SessionEvents {
     return this.emitter.once(event, listener);
   }
 
-  /** Removes a listener added with `on` (for `once`, call the function it returned). */
+  /** Removes a listener added with `on` or `once`. */
   off<K extends keyof RealtimeSessionEvents>(event: K, listener: (payload: RealtimeSessionEvents[K]) => void): void {
     this.emitter.off(event, listener);
   }

@@ -177,6 +177,23 @@ describe('senders build the exact JSON of protocol.md §3', () => {
     assert.equal((session as unknown as { instructions: string }).instructions, 'Be brief.');
   });
 
+  test('off() removes a once() listener, and of a function added both ways the latest registration', async () => {
+    const calls: string[] = [];
+    const onlyOnce = () => calls.push('once');
+    client.once('session.updated', onlyOnce);
+    client.off('session.updated', onlyOnce);
+    const both = () => calls.push('both');
+    client.on('session.updated', both);
+    client.once('session.updated', both);
+    client.off('session.updated', both); // the once() registration, the latest
+    await client.updateSession({ instructions: 'one' });
+    await client.updateSession({ instructions: 'two' });
+    client.off('session.updated', both);
+    await client.updateSession({ instructions: 'three' });
+    assert.deepEqual(calls, ['both', 'both']);
+    assert.equal(client.listenerCount('session.updated'), 0);
+  });
+
   test('updateSession accepts the legacy flat audio fields too', async () => {
     const [frame] = await lastFrames(1, () => client.updateSession({ input_audio_format: 'pcm16', output_audio_format: 'pcm24' }));
     assert.deepEqual(frame!.session, { input_audio_format: 'pcm16', output_audio_format: 'pcm24' });

@@ -84,6 +84,11 @@ describe('events', () => {
     const onAdded = (item: HistoryItem) => added.push(item);
     s.on('item_added', onAdded);
     s.once('turn', () => onceCalls++);
+    // off() removes a once() listener too, as with Node's EventEmitter.
+    let removedCalls = 0;
+    const removed = () => removedCalls++;
+    s.once('turn', removed);
+    s.off('turn', removed);
     const next = s.waitFor('item_completed', { filter: (i) => i.type === 'assistant', timeoutMs: 5000 });
     await s.ask('One').done;
     assert.equal((await next).type, 'assistant');
@@ -93,6 +98,7 @@ describe('events', () => {
     await s.ask('Two').done;
     assert.ok(added.length > before, 'on() listener survived the reconnect');
     assert.equal(onceCalls, 1);
+    assert.equal(removedCalls, 0, 'off() removed the once() listener');
     s.off('item_added', onAdded);
     const count = added.length;
     await s.ask('Three').done;
