@@ -2,7 +2,7 @@
  * What `session.ask()` takes and how it goes on the wire: text as a user message item (§3.8,
  * §5.6), audio in 100 ms appends (§3.2) committed in Manual mode (§3.3) or followed by silence in
  * VAD mode so that the service ends the turn itself (§3.1.3, §5.2), images after the first audio
- * chunk (§3.5).
+ * chunk (§3.5). With both in VAD mode the text goes first, so that one reply answers both.
  */
 import { checkFormattedAudio, type AudioInput, type AudioInputFormat } from '../client/encodeInput.js';
 import type { RealtimeTransport } from '../transport/realtimeTransport.js';
@@ -64,10 +64,20 @@ export function trailingSilenceMs(client: RealtimeTransport, configured: number 
 
 /**
  * Sends `ask` on `client`. Returns true when the caller must request the response (Manual mode,
- * or text), false when the service answers by itself (audio alone in VAD mode).
+ * or text alone), false when the service answers by itself (audio in VAD mode, with any text
+ * sent before it).
  */
 export async function sendAsk(client: RealtimeTransport, ask: AskInput, history: ConversationHistory, metrics: SessionMetrics, silenceMs: number | undefined): Promise<boolean> {
   const vad = client.session?.turn_detection != null;
+  const sendText = (text: string) => {
+    const id = newClientItemId();
+    history.noteUserText(id, text);
+    client.send({ type: 'conversation.item.create', item: { id, type: 'message', role: 'user', content: [{ type: 'input_text', text }] } });
+  };
+  // In VAD mode the service answers the audio by itself (§5.2): text sent first is in the
+  // conversation that reply answers. Sent after, it would need a second reply of its own.
+  const textFirst = vad && ask.audio !== undefined && ask.text !== undefined;
+  if (textFirst) sendText(ask.text!);
   if (ask.audio) {
     const rate = client.inputSampleRate;
     const { data, format } = ask.audio instanceof Int16Array ? { data: ask.audio, format: undefined } : ask.audio;
@@ -88,13 +98,9 @@ export async function sendAsk(client: RealtimeTransport, ask: AskInput, history:
       const silence = trailingSilenceMs(client, silenceMs);
       const chunk = new Int16Array(Math.round((rate * CHUNK_MS) / 1000));
       for (let ms = 0; ms < silence; ms += CHUNK_MS) await client.appendAudio(chunk);
-      if (!ask.text) return false;
+      return false;
     }
   }
-  if (ask.text) {
-    const id = newClientItemId();
-    history.noteUserText(id, ask.text);
-    client.send({ type: 'conversation.item.create', item: { id, type: 'message', role: 'user', content: [{ type: 'input_text', text: ask.text }] } });
-  }
+  if (ask.text && !textFirst) sendText(ask.text);
   return true;
 }

@@ -147,4 +147,23 @@ describe('ask({ audio }) in VAD mode', () => {
     assert.equal(await appended({}, 1200), 19, 'default: 1200 + 700 ms');
     assert.equal(await appended({ askTrailingSilenceMs: 800 }, 500), 8, 'configured');
   });
+
+  test('with text too: the text goes first and the one reply the service starts answers both (no response.create of its own)', async () => {
+    const { sim, frames } = await simulator();
+    const s = await session(sim.url, { session: { turn_detection: { type: 'server_vad', silence_duration_ms: 500 } } });
+    let replies = 0;
+    s.client.on('response.created', () => replies++);
+    const tone = new Int16Array(16000);
+    for (let i = 0; i < tone.length; i++) tone[i] = Math.round(8000 * Math.sin((2 * Math.PI * 220 * i) / 16000));
+    const result = await within(s.ask({ audio: tone, text: 'Translate what I say.' }).done, 8000, 'VAD turn with text');
+    assert.equal(result.status, 'completed');
+    const types = frames.filter((f) => f.index === 0).map((f) => f.type);
+    assert.ok(types.indexOf('conversation.item.create') < types.indexOf('input_audio_buffer.append'), `text before audio: ${types.join(' ')}`);
+    assert.equal(types.filter((t) => t === 'response.create').length, 0, 'the service answers by itself in VAD mode');
+    const next = await within(s.ask('And now?').done, 8000, 'a text turn after it');
+    assert.equal(next.status, 'completed');
+    assert.equal(replies, 2, 'one reply per ask');
+    const users = s.history.items.filter((i) => i.type === 'user');
+    assert.equal(users[0]?.text, 'Translate what I say.', 'the text item is the first user item');
+  });
 });
