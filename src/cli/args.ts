@@ -97,3 +97,22 @@ export function choice<T extends string>(args: ParsedArgs, name: string, choices
   }
   return v as T;
 }
+
+/** True for a word shaped like a DashScope key (`sk-…`) or temporary key (`st-…`): never shown back. */
+export function looksLikeKey(word: string): boolean {
+  return /^(sk|st)-\w/.test(word.trim());
+}
+
+/** Longest piece of a stray argument shown back. */
+const SHOWN_ARGUMENT = 60;
+
+/**
+ * The usage error for a word the command does not take, shown back shortened; `hint` says what
+ * it probably meant. A word that looks like a key (`sk-…`, a temporary `st-…`) is not shown:
+ * keys go in DASHSCOPE_API_KEY, never on the command line, where the shell history keeps them.
+ */
+export function unexpectedArgument(word: string, hint?: string): UsageError {
+  if (looksLikeKey(word)) return new UsageError('unexpected argument that looks like an API key (not shown): set DASHSCOPE_API_KEY instead of passing the key on the command line');
+  const shown = word.length > SHOWN_ARGUMENT ? `${word.slice(0, SHOWN_ARGUMENT)}…` : word;
+  return new UsageError(`unexpected argument '${shown}'${hint ? `: ${hint.replace('%s', JSON.stringify(shown))}` : ''}`);
+}

@@ -15,7 +15,7 @@ import type { FunctionTool, SessionConfig } from '../protocol/session.js';
 import { RealtimeSession } from '../session/realtimeSession.js';
 import { tool, type Tool } from '../session/tools.js';
 import type { Turn, TurnResult } from '../session/turn.js';
-import { choice, InputError, num, parseArgs, str, UsageError, type FlagSpec } from './args.js';
+import { choice, InputError, num, parseArgs, str, UsageError, type FlagSpec, unexpectedArgument } from './args.js';
 import { loadTurns, sendTurn, type SendOptions, type TurnInput } from './chatInput.js';
 import { EXIT, EXIT_HELP } from './exitCodes.js';
 import { checkOutputs } from './preflight.js';
@@ -211,7 +211,7 @@ export async function chatCommand(argv: string[]): Promise<number> {
     process.stdout.write(CHAT_HELP + '\n');
     return EXIT.ok;
   }
-  if (args.positionals.length > 0) throw new UsageError(`unexpected argument '${args.positionals[0]}'`);
+  if (args.positionals.length > 0) throw unexpectedArgument(args.positionals[0]!, /\.(wav|pcm|raw)$/i.test(args.positionals[0]!) ? 'to send a recording, use --input %s' : 'to send text, use --text %s');
   const json = args.flags.json === true;
   const term = processTerminal({ json });
   const vad = choice(args, 'vad', ['off', 'server', 'semantic'] as const, 'off');

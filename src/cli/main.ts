@@ -6,6 +6,8 @@
  * 130 interrupted).
  */
 import { VERSION } from '../version.js';
+import { Redactor } from '../internal/redact.js';
+import { looksLikeKey } from './args.js';
 import { describeFailure, EXIT_HELP } from './exitCodes.js';
 
 type Command = (args: string[]) => Promise<number>;
@@ -74,7 +76,8 @@ async function main(argv: string[]): Promise<number> {
   }
   const command = COMMANDS[name];
   if (!command) {
-    process.stderr.write(`dashscope-realtime: unknown command '${name.slice(0, 100)}'. Run 'dashscope-realtime --help' for the list.\n`);
+    const shown = looksLikeKey(name) ? 'that looks like an API key (not shown; set DASHSCOPE_API_KEY instead)' : `'${name.slice(0, 100)}'`;
+    process.stderr.write(`dashscope-realtime: unknown command ${shown}. Run 'dashscope-realtime --help' for the list.\n`);
     return 2;
   }
   return (await command.load())(rest);
@@ -96,7 +99,11 @@ function fail(error: unknown): void {
   if (failed) return;
   failed = true;
   const { code, message } = describeFailure(error);
-  process.stderr.write(`dashscope-realtime: ${message}\n`);
+  // The SDK's own errors are redacted already; a message that echoes what the user typed may hold
+  // the key (a flag's value, a stray argument), and is printed without it.
+  const redactor = new Redactor();
+  redactor.set([process.env.DASHSCOPE_API_KEY]);
+  process.stderr.write(`dashscope-realtime: ${redactor.text(message)}\n`);
   process.exitCode = code;
   endSoon();
 }

@@ -2,7 +2,7 @@
  * `dashscope-realtime models`: the model catalog — capabilities, voices, audio formats, limits.
  */
 import { MODELS, OTHER_ENDPOINT_MODELS, type ModelInfo } from '../protocol/models.js';
-import { parseArgs, UsageError } from './args.js';
+import { parseArgs, unexpectedArgument } from './args.js';
 import { EXIT } from './exitCodes.js';
 import { requireModel } from './preflight.js';
 
@@ -55,7 +55,7 @@ export async function modelsCommand(argv: string[]): Promise<number> {
     return EXIT.ok;
   }
   const [id, extra] = args.positionals;
-  if (extra !== undefined) throw new UsageError(`unexpected argument '${extra}'`);
+  if (extra !== undefined) throw unexpectedArgument(extra);
   // An unknown id is an input error: the help would not fix it, the list does (issue 17.6).
   const models: ModelInfo[] = id === undefined ? Object.values(MODELS) : [requireModel(id)];
   if (args.flags.json) {

@@ -8,7 +8,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { existsSync, realpathSync, statSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { dirname, join, resolve } from 'node:path';
-import { InputError, parseArgs, num, str, UsageError } from './args.js';
+import { InputError, parseArgs, num, str, UsageError, unexpectedArgument } from './args.js';
 import { describeFailure, EXIT, EXIT_HELP, sentence } from './exitCodes.js';
 import { startRelay, type RelayOptions } from '../relay/index.js';
 import { startSimulator, type Simulator } from '../simulator/index.js';
@@ -103,7 +103,7 @@ function parse(argv: string[]): Parsed | 'help' {
     help: { type: 'boolean', short: 'h' },
   });
   if (args.flags.help) return 'help';
-  if (args.positionals.length > 0) throw new UsageError(`unexpected argument '${args.positionals[0]}'`);
+  if (args.positionals.length > 0) throw unexpectedArgument(args.positionals[0]!);
   const port = num(args, 'port', 0, 0, 65535);
   if (!Number.isInteger(port)) throw new UsageError(`option '--port' needs an integer, got '${String(args.flags.port)}'`);
   const host = str(args, 'host', '127.0.0.1')!;

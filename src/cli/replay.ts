@@ -6,7 +6,7 @@
  * that overlapped in time show it.
  */
 import { readFile } from 'node:fs/promises';
-import { InputError, parseArgs, UsageError } from './args.js';
+import { InputError, parseArgs, UsageError, unexpectedArgument } from './args.js';
 import { EXIT, EXIT_HELP } from './exitCodes.js';
 
 /** Help text of `replay`. */
@@ -82,7 +82,7 @@ export async function replayCommand(argv: string[]): Promise<number> {
   }
   const [file, extra] = args.positionals;
   if (!file) throw new UsageError('give the recorded .jsonl file');
-  if (extra) throw new UsageError(`unexpected argument '${extra}'`);
+  if (extra) throw unexpectedArgument(extra);
   const text = await readFile(file, 'utf8').catch(() => {
     throw new InputError(`cannot read ${file}`);
   });

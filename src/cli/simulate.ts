@@ -4,7 +4,7 @@
  * loopback URL gets the placeholder `Bearer local-no-key`, issue 17.1), the official DashScope
  * SDKs with any non-empty key.
  */
-import { parseArgs, num, str, UsageError } from './args.js';
+import { parseArgs, num, str, UsageError, unexpectedArgument } from './args.js';
 import { describeFailure, EXIT, EXIT_HELP, sentence } from './exitCodes.js';
 import { startSimulator } from '../simulator/index.js';
 
@@ -46,7 +46,7 @@ export async function simulateCommand(argv: string[]): Promise<number> {
       process.stdout.write(SIMULATE_HELP + '\n');
       return EXIT.ok;
     }
-    if (args.positionals.length > 0) throw new UsageError(`unexpected argument '${args.positionals[0]}'`);
+    if (args.positionals.length > 0) throw unexpectedArgument(args.positionals[0]!);
     const port = num(args, 'port', 0, 0, 65535);
     if (!Number.isInteger(port)) throw new UsageError(`option '--port' needs an integer, got '${String(args.flags.port)}'`);
     const host = str(args, 'host', '127.0.0.1')!;

@@ -15,7 +15,7 @@ import { Speaker } from '../node/speaker.js';
 import { RealtimeSession } from '../session/realtimeSession.js';
 import { DEFAULT_MODEL } from '../protocol/models.js';
 import type { SessionConfig } from '../protocol/session.js';
-import { choice, num, parseArgs, str, UsageError, type FlagSpec } from './args.js';
+import { choice, num, parseArgs, str, UsageError, type FlagSpec, unexpectedArgument } from './args.js';
 import { EXIT, EXIT_HELP, sentence } from './exitCodes.js';
 import { requireModel } from './preflight.js';
 import { CONNECT_TIMEOUT_FLAG, CONNECT_TIMEOUT_HELP, connectTimeoutMs, connectWithProgress, openTarget } from './target.js';
@@ -79,7 +79,7 @@ export async function talkCommand(argv: string[]): Promise<number> {
     process.stdout.write(TALK_HELP + '\n');
     return EXIT.ok;
   }
-  if (args.positionals.length > 0) throw new UsageError(`unexpected argument '${args.positionals[0]}'`);
+  if (args.positionals.length > 0) throw unexpectedArgument(args.positionals[0]!);
   const pushToTalk = args.flags['push-to-talk'] === true;
   const vad = choice(args, 'vad', ['server', 'semantic'] as const, 'server');
   const model = str(args, 'model', DEFAULT_MODEL)!;

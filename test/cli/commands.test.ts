@@ -83,6 +83,30 @@ test('every command fails with one sentence; "Run with --help" follows usage err
   }
 });
 
+test('a stray argument gets a hint; one that looks like a key, or is the key, is never printed back', async () => {
+  const text = await runCli(['chat', 'Hello there, who are you?']);
+  assert.equal(text.code, 2);
+  assert.equal(text.stderr.trim(), `dashscope-realtime: unexpected argument 'Hello there, who are you?': to send text, use --text "Hello there, who are you?" Run with --help for usage.`);
+  const wav = await runCli(['chat', 'question.wav']);
+  assert.match(wav.stderr, /: to send a recording, use --input "question\.wav"\. Run with --help/);
+  const key = `sk-${'a1b2c3d4'.repeat(4)}`;
+  const secret = 'my-own-secret-key-value';
+  const cases: Array<[string[], Record<string, string>]> = [
+    [['chat', key], {}],
+    [['talk', `st-${key.slice(3)}`, '--recorder', 'true', '--player', 'true'], {}],
+    [[key], {}],
+    [['chat', '--voice', secret, '--simulator'], { DASHSCOPE_API_KEY: secret }],
+    [['models', 'x', secret], { DASHSCOPE_API_KEY: secret }],
+  ];
+  for (const [args, env] of cases) {
+    const r = await runCli(args, env);
+    assert.equal(r.code, 2, `${args[0]}: ${r.stderr}`);
+    const out = r.stdout + r.stderr;
+    for (const needle of [key.slice(3, 15), secret]) assert.ok(!out.includes(needle), `not printed back: ${out}`);
+  }
+  assert.match((await runCli(['chat', key])).stderr, /looks like an API key \(not shown\): set DASHSCOPE_API_KEY/);
+});
+
 test('replay prints chat --json output as a timeline with a time column (issue 17.7)', async () => {
   const log = join(dir, 'chat.jsonl');
   const chat = await runCli(['chat', '--text', 'Hello', '--json', '--simulator-speed', '0']);
