@@ -4,6 +4,7 @@
  * inside frame handling, which it must not break.
  */
 import { previewFrame, type Redactor } from '../internal/redact.js';
+import { hideMcpSecrets } from '../protocol/mcpSecrets.js';
 import type { Logger } from './options.js';
 
 /** Longest frame preview in a debug line. */
@@ -28,13 +29,23 @@ export class Diagnostics {
     }
   }
 
-  /** A frame received (`←`) or sent (`→`), at debug level only when `debug` is on. */
+  /**
+   * A frame received (`←`) or sent (`→`), at debug level only when `debug` is on. A sent
+   * `session.update` with MCP tools shows their URL, authorization and headers as `***`.
+   */
   frame(direction: '←' | '→', text: string, secrets: Redactor): void {
     if (!this.#debug) return;
     try {
-      this.#logger.debug?.(`${direction} ${previewFrame(text, secrets, DEBUG_PREVIEW_CHARS)}`);
+      const shown = direction === '→' && text.includes('"type":"mcp"') ? maskMcp(text) : text;
+      this.#logger.debug?.(`${direction} ${previewFrame(shown, secrets, DEBUG_PREVIEW_CHARS)}`);
     } catch {
       // as warn
     }
   }
+}
+
+/** A sent frame's text with its MCP credentials masked (§3.1.6); unchanged unless it is a `session.update`. */
+function maskMcp(text: string): string {
+  const event = JSON.parse(text) as { type?: unknown; session?: unknown };
+  return event.type === 'session.update' ? JSON.stringify({ ...event, session: hideMcpSecrets(event.session, true) }) : text;
 }

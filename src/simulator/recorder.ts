@@ -2,9 +2,11 @@
  * Frame records for logs, the per-frame hook and `simulate --record file.jsonl`: one JSON object
  * per frame with time, connection and direction. Base64 payloads are replaced by
  * `"<base64 len=N>"` exactly as the official traces do (official-sdk-traces/README.md), frames
- * that are not JSON are described, never copied, and the API key never reaches a frame.
+ * that are not JSON are described, never copied, and the API key never reaches a frame; an MCP
+ * tool's URL, authorization and headers in a `session.update` are masked (§3.1.6).
  */
 import { createWriteStream, type WriteStream } from 'node:fs';
+import { hideMcpSecrets } from '../protocol/mcpSecrets.js';
 
 /** One frame, redacted. */
 export interface FrameRecord {
@@ -44,6 +46,7 @@ export function redactEvent(event: Record<string, unknown>): Record<string, unkn
   const textDelta = typeof event.type === 'string' && !event.type.includes('audio.delta');
   for (const [k, v] of Object.entries(event)) {
     if (BASE64_FIELDS.has(k) && typeof v === 'string' && !(k === 'delta' && textDelta)) out[k] = `<base64 len=${v.length}>`;
+    else if (k === 'session' && event.type === 'session.update') out[k] = redactValue(hideMcpSecrets(v, true), 0);
     else out[k] = k === 'delta' ? v : redactValue(v, 0);
   }
   return out;

@@ -12,6 +12,7 @@ import {
   type SessionIssue,
   type TurnDetectionConfig,
 } from '../protocol/index.js';
+import { hideMcpSecrets } from '../protocol/mcpSecrets.js';
 import type { ResponderTool } from './responder.js';
 
 /** Why a `session.update` was refused. */
@@ -202,6 +203,9 @@ export class SessionState {
         next.turn_detection = value === null ? null : fullTurnDetection(value as TurnDetectionConfig, isObject(base.turn_detection) ? base.turn_detection : undefined);
       } else if (key === 'audio') {
         if (isObject(value) && this.model.nestedAudioConfig) next.audio = mergeAudio(base.audio as Json | undefined, value);
+      } else if (key === 'tools') {
+        // An MCP entry's URL, authorization and headers are used, never echoed (§3.1.6).
+        next.tools = hideMcpSecrets({ tools: clone(value) }, false).tools as Session['tools'];
       } else {
         next[key] = clone(value);
       }

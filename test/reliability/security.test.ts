@@ -98,6 +98,20 @@ describe('the API key never shows', () => {
     assertNoKey(haystack, 'the client’s output');
   });
 
+  test('client debug log: an MCP tool\'s URL, authorization and headers show as *** in the sent session.update (§3.1.6)', async () => {
+    const sim = await startSimulator({ speed: 0 });
+    closeAfterAll(() => sim.close());
+    const lines: string[] = [];
+    const c = new RealtimeClient({ url: sim.url, apiKey: KEY, model: 'qwen3.8-omni-flash-realtime', logger: { warn: () => {}, debug: (m) => lines.push(m) }, debug: true });
+    await c.connect();
+    const session = await c.updateSession({ tools: [{ type: 'mcp', server_label: 'amap', server_url: 'https://mcp.example/sse', authorization: `Bearer ${TAIL}`, headers: { 'X-Key': `H${TAIL}` }, require_approval: 'never' }] });
+    await c.close();
+    const sent = lines.find((l) => l.startsWith('→') && l.includes('session.update'));
+    assert.ok(sent?.includes('"server_label":"amap","server_url":"***","authorization":"***","headers":"***"'), `masked: ${sent}`);
+    assert.ok(!lines.join('\n').includes(TAIL.slice(0, 12)) && !lines.join('\n').includes('mcp.example'), 'no MCP credential in the debug log');
+    assert.deepEqual(session.tools, [{ type: 'mcp', server_label: 'amap', require_approval: 'never' }], 'and none in the echo');
+  });
+
   test('session: errors, reconnect events, history, toString and inspect', async () => {
     const server = await hostile((up) => echoingScript({ ...up, index: up.index === 0 ? 3 : 0 }));
     const seen: string[] = [];

@@ -123,6 +123,19 @@ describe('session.update (§3.1, §4.3)', () => {
     assert.equal(u.session.turn_detection.type, 'server_vad');
   });
 
+  test('qwen3.8 MCP tools: the URL, authorization and headers are never echoed, and recordings mask them (§3.1.6)', async () => {
+    const records: Array<{ direction: string; event?: Record<string, unknown> }> = [];
+    const { c } = await h.open({ onFrame: (r) => records.push(r) }, { model: 'qwen3.8-omni-flash-realtime' });
+    const mcp = { type: 'mcp', server_label: 'amap', server_url: 'https://mcp.example/sse', authorization: 'Bearer MCP-SECRET-TOKEN', headers: { 'X-Api-Key': 'HEADER-SECRET' }, allowed_tools: ['maps_weather'], require_approval: 'never' };
+    const u = await update(c, { tools: [mcp] });
+    assert.equal(u.type, 'session.updated');
+    assert.deepEqual(u.session.tools, [{ type: 'mcp', server_label: 'amap', allowed_tools: ['maps_weather'], require_approval: 'never' }]);
+    const sent = records.find((r) => r.direction === 'client' && r.event?.type === 'session.update')!;
+    assert.deepEqual((sent.event!.session as { tools: unknown[] }).tools, [{ ...mcp, server_url: '***', authorization: '***', headers: '***' }]);
+    const all = JSON.stringify(records);
+    for (const secret of ['MCP-SECRET-TOKEN', 'HEADER-SECRET', 'mcp.example']) assert.ok(!all.includes(secret), `${secret} in a record`);
+  });
+
   test('qwen3.8: audio.output.voice wins over voice; the response carries it', async () => {
     const { c } = await h.open({}, { model: 'qwen3.8-omni-flash-realtime', session: { turn_detection: null, voice: 'Tina', audio: { output: { voice: 'longanlingxin' } } } });
     const since = c.mark();
