@@ -6,7 +6,7 @@
  */
 
 /** The MCP tool fields the service does not echo (§3.1.6). */
-export const MCP_SECRET_FIELDS = ['server_url', 'authorization', 'headers'] as const;
+const MCP_SECRET_FIELDS = ['server_url', 'authorization', 'headers'] as const;
 
 /** What a masked field becomes in a log or recording. */
 const MASK = '***';

@@ -6,7 +6,9 @@
  * `JSON.parse` checks every one of those characters for quotes, escapes and control characters,
  * and copies them; that is most of the receive path's CPU (docs/benchmarks.md, 1b). Here the
  * string is found with two `indexOf`s (memory speed) and sliced out of the frame (no copy), and
- * only the rest of the frame (~150 characters) goes through `JSON.parse`.
+ * only the rest of the frame (~150 characters) goes through `JSON.parse`. The client parses every
+ * server frame with it (`response.audio.delta`); the simulator and the relay, which must refuse
+ * what the service refuses, keep `JSON.parse` for the frames they receive.
  *
  * It gives what `JSON.parse(frame)` gives, or falls back to it, whenever it cannot prove that:
  * - the frame holds no backslash (so every `"` delimits a string, and nothing is escaped);
