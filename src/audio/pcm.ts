@@ -72,6 +72,22 @@ export function pcm16FromBase64(b64: string): Int16Array {
   return pcm16FromBytes(bytes);
 }
 
+/**
+ * The chunks one after the other, as one array. A single chunk is returned as it is (no copy);
+ * `total`, when the caller keeps it, saves adding up the lengths. Internal: not in the audio kit's
+ * export list.
+ */
+export function concatPcm16(chunks: readonly Int16Array[], total = chunks.reduce((n, c) => n + c.length, 0)): Int16Array {
+  if (chunks.length === 1 && chunks[0]!.length === total) return chunks[0]!;
+  const out = new Int16Array(total);
+  let at = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, at);
+    at += chunk.length;
+  }
+  return out;
+}
+
 /** Little-endian bytes of 16-bit samples (a copy, so later changes to `pcm` do not leak in). */
 export function pcm16ToBytes(pcm: Int16Array): Uint8Array {
   if (LITTLE_ENDIAN) return new Uint8Array(pcm.buffer, pcm.byteOffset, pcm.byteLength).slice();

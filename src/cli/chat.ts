@@ -6,6 +6,7 @@
  * (`chatInput.ts`) and shows the model's.
  */
 import { readFile, writeFile } from 'node:fs/promises';
+import { concatPcm16 } from '../audio/pcm.js';
 import { writeWav } from '../audio/wav.js';
 import { RealtimeClient } from '../client/realtimeClient.js';
 import { ConnectionError, ServerError, TimeoutError, ValidationError } from '../errors.js';
@@ -194,16 +195,6 @@ async function runTurn(session: RealtimeSession, input: TurnInput, send: SendOpt
   }
 }
 
-function concat(chunks: Int16Array[]): Int16Array {
-  const out = new Int16Array(chunks.reduce((n, a) => n + a.length, 0));
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return out;
-}
-
 /** Runs `chat`; resolves with the exit code. */
 export async function chatCommand(argv: string[]): Promise<number> {
   const args = parseArgs(argv, FLAGS);
@@ -279,7 +270,7 @@ export async function chatCommand(argv: string[]): Promise<number> {
     const rate = session.client.outputSampleRate;
     const output = str(args, 'output');
     if (output) {
-      const pcm = concat(replies.map((r) => r.audio));
+      const pcm = concatPcm16(replies.map((r) => r.audio));
       await writeFile(output, writeWav(pcm, { sampleRate: rate }));
       term.info(`wrote ${output} (${(pcm.length / rate).toFixed(2)} s at ${rate} Hz)`);
     }

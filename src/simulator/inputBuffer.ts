@@ -8,6 +8,7 @@
  * the detector's onset delay); uncommitted audio is capped at `maxBufferedMs`; images are kept as
  * metadata only, at most `maxImages` per turn.
  */
+import { concatPcm16 } from '../audio/pcm.js';
 import { newServerId } from '../protocol/index.js';
 import type { ResponderImage } from './responder.js';
 import { SpeechDetector } from './speechDetector.js';
@@ -40,17 +41,6 @@ export type BufferEvent =
 
 const ONSET_MARGIN_MS = 500;
 const MAX_PROGRESS_SPEECH_MS = 60_000;
-
-function concat(chunks: readonly Int16Array[], total: number): Int16Array {
-  if (chunks.length === 1 && chunks[0]!.length === total) return chunks[0]!;
-  const out = new Int16Array(total);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
-}
 
 /** The audio and image buffer of one session, with VAD. */
 export class InputBuffer {
@@ -133,7 +123,7 @@ export class InputBuffer {
   commit(): AudioTurn | null {
     if (this.buffered === 0) return null;
     const itemId = this.speech?.itemId ?? newServerId('item');
-    const audio = concat(this.chunks, this.buffered);
+    const audio = concatPcm16(this.chunks, this.buffered);
     const turn: AudioTurn = { itemId, audio, audioMs: (audio.length * 1000) / this.rate, images: this.images };
     this.reset();
     return turn;
@@ -166,7 +156,7 @@ export class InputBuffer {
   private onStop(detectorMs: number, events: BufferEvent[]): void {
     if (!this.speech) return;
     const end = Math.min(this.total, this.detectorOffset + Math.round((detectorMs * this.rate) / 1000));
-    const all = concat(this.chunks, this.buffered);
+    const all = concatPcm16(this.chunks, this.buffered);
     const from = Math.max(0, this.speech.turnStart - this.bufferStart);
     const to = Math.max(from, end - this.bufferStart);
     const audio = all.slice(from, to);
@@ -189,7 +179,7 @@ export class InputBuffer {
     const step = Math.round((this.limits.progressMs * this.rate) / 1000);
     while (s.nextProgress <= this.total) s.nextProgress += step;
     if (((this.total - s.turnStart) * 1000) / this.rate > MAX_PROGRESS_SPEECH_MS) return;
-    const all = concat(this.chunks, this.buffered);
+    const all = concatPcm16(this.chunks, this.buffered);
     this.chunks = [all];
     events.push({ type: 'speech_progress', itemId: s.itemId, audio: all.slice(Math.max(0, s.turnStart - this.bufferStart)) });
   }
